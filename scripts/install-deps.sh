@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages Chorus's build and tests need, when missing and when we are root:
+# npm and git (to fetch llama.cpp from the npm registry), and an OpenCL runtime for the CPU (PoCL) so
+# the OpenCL kernels run everywhere. Without root it only reports what is missing.
+set -euo pipefail
+
+missing=()
+command -v npm >/dev/null || missing+=(npm)
+command -v git >/dev/null || missing+=(git)
+dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
+dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
+# Provides the unversioned libOpenCL.so that JOCL loads.
+dpkg -s ocl-icd-opencl-dev >/dev/null 2>&1 || missing+=(ocl-icd-opencl-dev)
+
+if (( ${#missing[@]} == 0 )); then exit 0; fi
+if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
+  echo "install-deps: please install: ${missing[*]} (OpenCL tests are skipped without PoCL)" >&2
+  exit 0
+fi
+echo "install-deps: apt-get install ${missing[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
