@@ -6,7 +6,8 @@
 # $CHORUS_CACHE/npm (default ~/.cache/chorus/npm) so later builds fetch nothing.
 #
 # usage: fetch-llama.sh NODE_LLAMA_CPP_VERSION LLAMA_VERSION OUT_DIR
-#   OUT_DIR/natives/linux-x86_64/   the CPU libraries, as packed into the chorus-native jar
+#   OUT_DIR/natives/linux-x86_64/   the CPU libraries, as packed into the chorus-native jar, with
+#                                   index.txt, sha256sums.txt and llama-version.txt
 #   OUT_DIR/llama-source.bundle     the llama.cpp git bundle (for build-llama-cuda.sh)
 #   OUT_DIR/vocab/ggml-vocab-llama-spm.gguf  the 32000-token SentencePiece vocabulary from the source
 set -euo pipefail
@@ -45,7 +46,9 @@ if [[ "$release" != "v$llama_version" ]]; then
   echo "fetch-llama: expected llama.cpp v$llama_version in $cpu_tgz, found '$release'" >&2
   exit 1
 fi
-(cd "$libs" && ls -1 *.so | sort > index.txt)
+# index.txt lists the files; sha256sums.txt pins their contents (LlamaLibraries verifies every file it
+# extracts and names its cache folder after this list, so a changed library never reuses a stale cache).
+(cd "$libs" && ls -1 *.so | LC_ALL=C sort > index.txt && sha256sum $(cat index.txt) > sha256sums.txt)
 echo "$llama_version" > "$libs/llama-version.txt"
 
 # Source bundle, and the vocabulary file the test fixtures copy into generated models.
