@@ -1,0 +1,118 @@
+package dev.chorus.kernels.fusion;
+
+import java.util.Arrays;
+
+/**
+ * How one sequence's N members are fused (step 1 and 2 of {@code kernels/FUSION.md}).
+ *
+ * @param method       the combination rule
+ * @param weights      per-member weights: mixture weights for {@link FusionMethod#LINEAR} and
+ *                     {@link FusionMethod#MAX} (≥ 0, positive sum, normalised by the sum), exponents for
+ *                     {@link FusionMethod#LOG_LINEAR}, signed coefficients for {@link FusionMethod#PROXY},
+ *                     ignored by {@link FusionMethod#CONTRASTIVE}; a weight of exactly 0 skips the member
+ * @param temperatures per-member temperatures {@code T_m > 0} applied to the logits before everything else
+ * @param lambda       contrastive strength λ ≥ 0 (used by {@link FusionMethod#CONTRASTIVE})
+ * @param alpha        contrastive plausibility cut, 0 < α ≤ 1 (used by {@link FusionMethod#CONTRASTIVE})
+ */
+public record FusionRule(FusionMethod method, float[] weights, float[] temperatures, float lambda, float alpha) {
+
+    public FusionRule {
+        if (method == null || weights == null || temperatures == null) {
+            throw new IllegalArgumentException("method, weights and temperatures are required");
+        }
+        if (weights.length == 0 || weights.length != temperatures.length) {
+            throw new IllegalArgumentException("weights (" + weights.length + ") and temperatures ("
+                    + temperatures.length + ") need one entry per member");
+        }
+        weights = weights.clone();
+        temperatures = temperatures.clone();
+        for (int m = 0; m < weights.length; m++) {
+            if (!Float.isFinite(weights[m])) {
+                throw new IllegalArgumentException("weight of member " + m + " is not finite: " + weights[m]);
+            }
+            if (!(temperatures[m] > 0) || !Float.isFinite(temperatures[m])) {
+                throw new IllegalArgumentException("temperature of member " + m + " must be finite and > 0: "
+                        + temperatures[m]);
+            }
+        }
+        if (method == FusionMethod.LINEAR || method == FusionMethod.MAX) {
+            double sum = 0;
+            for (float w : weights) {
+                if (w < 0) {
+                    throw new IllegalArgumentException(method + " weights must be ≥ 0: " + Arrays.toString(weights));
+                }
+                sum += w;
+            }
+            if (!(sum > 0)) {
+                throw new IllegalArgumentException(method + " weights need a positive sum: " + Arrays.toString(weights));
+            }
+        }
+        if (method == FusionMethod.CONTRASTIVE && weights.length != 2) {
+            throw new IllegalArgumentException("CONTRASTIVE needs exactly 2 members (expert, amateur), got "
+                    + weights.length);
+        }
+        if (!(lambda >= 0) || !Float.isFinite(lambda)) {
+            throw new IllegalArgumentException("lambda must be finite and ≥ 0: " + lambda);
+        }
+        if (!(alpha > 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in (0, 1]: " + alpha);
+        }
+    }
+
+    /** A rule with the given weights, every member at temperature 1, λ = 0 and α = 1. */
+    public static FusionRule of(FusionMethod method, float... weights) {
+        float[] temperatures = new float[weights.length];
+        Arrays.fill(temperatures, 1f);
+        return new FusionRule(method, weights, temperatures, 0f, 1f);
+    }
+
+    /** Contrastive decoding of expert (member 0) against amateur (member 1), both at temperature 1. */
+    public static FusionRule contrastive(float lambda, float alpha) {
+        return new FusionRule(FusionMethod.CONTRASTIVE, new float[] {1f, 1f}, new float[] {1f, 1f}, lambda, alpha);
+    }
+
+    /** The number of members N. */
+    public int members() {
+        return weights.length;
+    }
+
+    /** Member m's weight, without copying the array. */
+    public float weight(int m) {
+        return weights[m];
+    }
+
+    /** Member m's temperature, without copying the array. */
+    public float temperature(int m) {
+        return temperatures[m];
+    }
+
+    /** A copy of the weights. */
+    @Override
+    public float[] weights() {
+        return weights.clone();
+    }
+
+    /** A copy of the temperatures. */
+    @Override
+    public float[] temperatures() {
+        return temperatures.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FusionRule rule && method == rule.method && Arrays.equals(weights, rule.weights)
+                && Arrays.equals(temperatures, rule.temperatures) && Float.compare(lambda, rule.lambda) == 0
+                && Float.compare(alpha, rule.alpha) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * method.hashCode() + Arrays.hashCode(weights)) + Arrays.hashCode(temperatures);
+    }
+
+    @Override
+    public String toString() {
+        return "FusionRule[" + method + ", weights=" + Arrays.toString(weights) + ", temperatures="
+                + Arrays.toString(temperatures) + ", lambda=" + lambda + ", alpha=" + alpha + "]";
+    }
+}

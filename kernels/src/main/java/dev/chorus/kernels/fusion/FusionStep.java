@@ -1,0 +1,142 @@
+package dev.chorus.kernels.fusion;
+
+/**
+ * One step's request for up to {@code maxBatch} sequences: each row's rule, sampling, RNG stream, step
+ * index and penalty history. Sized once by a {@link FusionShape} and reused ({@link #clear()}, then
+ * {@link #add} per sequence) so that a step allocates nothing.
+ */
+public final class FusionStep {
+
+    private final FusionShape shape;
+    private final FusionRule[] rules;
+    private final SamplingParams[] samplings;
+    private final int[] streams;
+    private final int[] steps;
+    private final int[] historyLengths;
+    private final int[] history;
+    private int batch;
+
+    public FusionStep(FusionShape shape) {
+        this.shape = shape;
+        int rows = shape.maxBatch();
+        rules = new FusionRule[rows];
+        samplings = new SamplingParams[rows];
+        streams = new int[rows];
+        steps = new int[rows];
+        historyLengths = new int[rows];
+        history = new int[rows * shape.maxHistory()];
+    }
+
+    /** Forgets every row; the next {@link #add} is row 0. */
+    public void clear() {
+        java.util.Arrays.fill(rules, 0, batch, null);
+        java.util.Arrays.fill(samplings, 0, batch, null);
+        batch = 0;
+    }
+
+    /**
+     * Adds the next sequence.
+     *
+     * @param rule          how its members are fused; needs {@code shape.members()} members
+     * @param sampling      its sampling; {@code topLogprobs} at most {@code shape.maxTopLogprobs()}
+     * @param stream        the RNG stream: the request's choice index, not its slot
+     * @param step          the index of the token being generated, 0 for the first
+     * @param history       the sequence's tokens (prompt and generated) the penalties look at, oldest first
+     * @param historyLength how many of {@code history} are valid; only the last {@code maxHistory} are used
+     * @return the row b of this sequence, whose logits the caller writes at {@code (m · maxBatch + b) · V}
+     */
+    public int add(FusionRule rule, SamplingParams sampling, int stream, int step, int[] history, int historyLength) {
+        if (batch == shape.maxBatch()) {
+            throw new IllegalStateException("the step already holds maxBatch = " + shape.maxBatch() + " sequences");
+        }
+        if (rule == null || sampling == null) {
+            throw new IllegalArgumentException("rule and sampling are required");
+        }
+        if (rule.members() != shape.members()) {
+            throw new IllegalArgumentException("the rule has " + rule.members() + " members, the shape "
+                    + shape.members());
+        }
+        if (sampling.topLogprobs() > shape.maxTopLogprobs()) {
+            throw new IllegalArgumentException("topLogprobs " + sampling.topLogprobs() + " exceeds the shape's "
+                    + shape.maxTopLogprobs());
+        }
+        if (stream < 0 || step < 0) {
+            throw new IllegalArgumentException("stream and step must be ≥ 0: " + stream + ", " + step);
+        }
+        if (historyLength < 0 || historyLength > (history == null ? 0 : history.length)) {
+            throw new IllegalArgumentException("historyLength " + historyLength + " outside the history array");
+        }
+        int used = Math.min(historyLength, shape.maxHistory());
+        int first = historyLength - used;
+        for (int j = 0; j < used; j++) {
+            int token = history[first + j];
+            if (token < 0 || token >= shape.vocabSize()) {
+                throw new IllegalArgumentException("history token " + token + " outside the vocabulary of "
+                        + shape.vocabSize());
+            }
+        }
+        int row = batch++;
+        rules[row] = rule;
+        samplings[row] = sampling;
+        streams[row] = stream;
+        steps[row] = step;
+        historyLengths[row] = used;
+        if (used > 0) {
+            System.arraycopy(history, first, this.history, row * shape.maxHistory(), used);
+        }
+        return row;
+    }
+
+    public FusionShape shape() {
+        return shape;
+    }
+
+    /** The number of rows added since the last {@link #clear()}. */
+    public int batch() {
+        return batch;
+    }
+
+    public FusionRule rule(int b) {
+        return rules[checkRow(b)];
+    }
+
+    public SamplingParams sampling(int b) {
+        return samplings[checkRow(b)];
+    }
+
+    public int stream(int b) {
+        return streams[checkRow(b)];
+    }
+
+    public int step(int b) {
+        return steps[checkRow(b)];
+    }
+
+    /** How many history tokens row b keeps (at most {@code maxHistory}). */
+    public int historyLength(int b) {
+        return historyLengths[checkRow(b)];
+    }
+
+    /** Row b's j-th kept history token, oldest first. */
+    public int history(int b, int j) {
+        if (j < 0 || j >= historyLengths[checkRow(b)]) {
+            throw new IndexOutOfBoundsException("history index " + j + " of row " + b);
+        }
+        return history[b * shape.maxHistory() + j];
+    }
+
+    /**
+     * The packed history, {@code maxBatch × maxHistory}, row b's tokens at {@code b · maxHistory}; the
+     * live array for uploads, not to be modified.
+     */
+    public int[] history() {
+        return history;
+    }
+
+    private int checkRow(int b) {
+        if (b < 0 || b >= batch) {
+            throw new IndexOutOfBoundsException("row " + b + " of a batch of " + batch);
+        }
+        return b;
+    }
+}

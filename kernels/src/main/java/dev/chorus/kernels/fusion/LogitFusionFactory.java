@@ -1,0 +1,19 @@
+package dev.chorus.kernels.fusion;
+
+import java.util.Optional;
+
+/**
+ * A {@link LogitFusion} backend, discovered with {@link java.util.ServiceLoader} through
+ * {@code META-INF/services/dev.chorus.kernels.fusion.LogitFusionFactory}. Implementations need a public
+ * no-argument constructor that never fails (probe the hardware lazily in {@link #unavailableReason()}).
+ */
+public interface LogitFusionFactory {
+
+    FusionBackend backend();
+
+    /** Why this backend cannot run here (no driver, no device, ...), or empty when it can. */
+    Optional<String> unavailableReason();
+
+    /** Opens an instance with every buffer allocated for {@code shape}. */
+    LogitFusion open(FusionShape shape);
+}
