@@ -1,0 +1,43 @@
+package dev.chorus.engine.config;
+
+import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.kernels.fusion.FusionRule;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A collaboration served under its own name: the fusion method, the members in fusion order (a model may appear
+ * more than once, e.g. a proxy whose anti-expert is its base) and the contrastive parameters.
+ * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
+ * anti-expert) with coefficients (1, +strength, −strength).
+ */
+public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
+                                float lambda, float alpha, ConfigLocation location) {
+    public CollaborationSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(location, "location");
+        members = List.copyOf(members);
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("collaboration " + name + " has no members");
+        }
+    }
+
+    /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */
+    public FusionRule rule() {
+        float[] weights = new float[members.size()];
+        float[] temperatures = new float[members.size()];
+        for (int m = 0; m < weights.length; m++) {
+            weights[m] = members.get(m).weight();
+            temperatures[m] = members.get(m).temperature();
+        }
+        return new FusionRule(method, weights, temperatures, lambda, alpha);
+    }
+
+    /** The distinct models of this collaboration in first-appearance order: one llama.cpp context each. */
+    public List<String> models() {
+        return members.stream().map(MemberSpec::model).distinct().toList();
+    }
+}

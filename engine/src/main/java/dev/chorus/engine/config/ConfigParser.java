@@ -1,0 +1,195 @@
+package dev.chorus.engine.config;
+
+import dev.chorus.kernels.fusion.FusionMethod;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns config text into an {@link EngineConfig}, reading snakeyaml's node tree so every error carries a position. */
+final class ConfigParser {
+    private static final List<String> TOP_KEYS = List.of("models", "collaborations", "scheduler");
+    private static final List<String> MODEL_KEYS = List.of("path", "gpu_layers", "context", "threads", "slots");
+    private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk");
+    private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
+    private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
+    private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
+    private static final List<String> PROXY_KEYS = List.of("kind", "base", "expert", "anti_expert", "strength");
+    private static final Map<String, FusionMethod> POOLING_METHODS = Map.of(
+            "linear", FusionMethod.LINEAR,
+            "log_linear", FusionMethod.LOG_LINEAR,
+            "product_of_experts", FusionMethod.LOG_LINEAR,
+            "max", FusionMethod.MAX);
+    private static final int DEFAULT_CONTEXT = 2048;
+    private static final int DEFAULT_SLOTS = 4;
+    private static final float DEFAULT_ALPHA = 0.1f;
+
+    private final Path file;
+    private final Path folder;
+
+    ConfigParser(Path file) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().getParent();
+        this.folder = parent == null ? Path.of("").toAbsolutePath() : parent;
+    }
+
+    EngineConfig parse(String text) {
+        Node root = compose(text);
+        if (root == null) {
+            throw new ConfigException(new ConfigLocation(file, 1, 1), "config is empty; it needs at least 'models'");
+        }
+        YamlMapping top = new YamlMapping(file, root, "the config", TOP_KEYS);
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        Map<String, CollaborationSpec> served = new LinkedHashMap<>();
+        YamlMapping.entries(file, top.required("models"), "'models'", "a mapping from model names to models")
+                .forEach((name, tuple) -> {
+                    ModelSpec model = model(name, tuple.getKeyNode(), tuple.getValueNode());
+                    models.put(name, model);
+                    served.put(name, single(model));
+                });
+        if (models.isEmpty()) {
+            throw new ConfigException(top.location(), "'models' declares no model");
+        }
+        top.optional("collaborations").ifPresent(node -> YamlMapping
+                .entries(file, node, "'collaborations'", "a mapping from collaboration names to collaborations")
+                .forEach((name, tuple) -> {
+                    if (models.containsKey(name)) {
+                        throw new ConfigException(YamlMapping.location(file, tuple.getKeyNode()), "collaboration '"
+                                + name + "' has the name of model '" + name + "' (line "
+                                + models.get(name).location().line() + "), which is already served under it");
+                    }
+                    served.put(name, collaboration(name, tuple.getValueNode(), models));
+                }));
+        SchedulerSpec scheduler = top.optional("scheduler").map(this::scheduler).orElse(SchedulerSpec.DEFAULT);
+        return new EngineConfig(file, models, served, scheduler);
+    }
+
+    private Node compose(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // reported by YamlMapping with both lines
+        try {
+            return new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = Optional.ofNullable(e.getProblemMark()).orElse(e.getContextMark());
+            ConfigLocation location = mark == null ? new ConfigLocation(file, 1, 1)
+                    : new ConfigLocation(file, mark.getLine() + 1, mark.getColumn() + 1);
+            throw new ConfigException(location, "invalid YAML: " + e.getProblem(), e);
+        }
+    }
+
+    private ModelSpec model(String name, Node key, Node value) {
+        YamlMapping mapping = new YamlMapping(file, value, "model '" + name + "'", MODEL_KEYS);
+        Path path = folder.resolve(mapping.requiredString("path")).normalize();
+        return new ModelSpec(name, path,
+                mapping.integer("gpu_layers", 0, 0),
+                mapping.integer("context", DEFAULT_CONTEXT, 1),
+                mapping.integer("threads", Math.max(1, Runtime.getRuntime().availableProcessors()), 1),
+                mapping.integer("slots", DEFAULT_SLOTS, 1),
+                YamlMapping.location(file, key));
+    }
+
+    private static CollaborationSpec single(ModelSpec model) {
+        MemberSpec member = new MemberSpec(model.name(), 1f, 1f, model.location());
+        return new CollaborationSpec(model.name(), CollaborationKind.SINGLE, FusionMethod.LINEAR, List.of(member),
+                0f, 1f, model.location());
+    }
+
+    private CollaborationSpec collaboration(String name, Node value, Map<String, ModelSpec> models) {
+        String owner = "collaboration '" + name + "'";
+        NodeTuple kindEntry = YamlMapping.entries(file, value, owner, "a mapping with a 'kind'").get("kind");
+        if (kindEntry == null) {
+            throw new ConfigException(YamlMapping.location(file, value), owner
+                    + " is missing 'kind' (ensemble, contrastive or proxy)");
+        }
+        Node kindNode = kindEntry.getValueNode();
+        CollaborationKind kind = Optional.of(kindNode)
+                .filter(ScalarNode.class::isInstance)
+                .flatMap(node -> CollaborationKind.fromConfigName(((ScalarNode) node).getValue()))
+                .filter(found -> found != CollaborationKind.SINGLE)
+                .orElseThrow(() -> new ConfigException(YamlMapping.location(file, kindNode),
+                        "'kind' of " + owner + " must be ensemble, contrastive or proxy"));
+        ConfigLocation location = YamlMapping.location(file, value);
+        return switch (kind) {
+            case ENSEMBLE -> ensemble(name, new YamlMapping(file, value, owner, ENSEMBLE_KEYS), models, location);
+            case CONTRASTIVE -> contrastive(name, new YamlMapping(file, value, owner, CONTRASTIVE_KEYS), models, location);
+            case PROXY -> proxy(name, new YamlMapping(file, value, owner, PROXY_KEYS), models, location);
+            case SINGLE -> throw new IllegalStateException("filtered above");
+        };
+    }
+
+    private CollaborationSpec ensemble(String name, YamlMapping mapping, Map<String, ModelSpec> models,
+                                       ConfigLocation location) {
+        String methodName = mapping.optionalString("method").orElse("linear");
+        FusionMethod method = POOLING_METHODS.get(methodName);
+        if (method == null) {
+            throw new ConfigException(mapping.location("method"), "'method' of collaboration '" + name
+                    + "' must be linear, log_linear (alias product_of_experts) or max, got " + methodName);
+        }
+        List<MemberSpec> members = new ArrayList<>();
+        for (Node memberNode : mapping.sequence("members")) {
+            String owner = "member " + (members.size() + 1) + " of collaboration '" + name + "'";
+            YamlMapping member = new YamlMapping(file, memberNode, owner, MEMBER_KEYS);
+            members.add(new MemberSpec(modelName(member, "model", owner, models),
+                    member.number("weight", 1f, x -> x > 0, "> 0"),
+                    member.number("temperature", 1f, x -> x > 0, "> 0"),
+                    member.location()));
+        }
+        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, location);
+    }
+
+    private CollaborationSpec contrastive(String name, YamlMapping mapping, Map<String, ModelSpec> models,
+                                          ConfigLocation location) {
+        String owner = "collaboration '" + name + "'";
+        List<MemberSpec> members = List.of(
+                reference(mapping, "expert", 1f, owner, models),
+                reference(mapping, "amateur", 1f, owner, models));
+        return new CollaborationSpec(name, CollaborationKind.CONTRASTIVE, FusionMethod.CONTRASTIVE, members,
+                mapping.requiredNumber("lambda", x -> x > 0, "> 0"),
+                mapping.number("alpha", DEFAULT_ALPHA, x -> x > 0 && x <= 1, "in (0, 1]"),
+                location);
+    }
+
+    private CollaborationSpec proxy(String name, YamlMapping mapping, Map<String, ModelSpec> models,
+                                    ConfigLocation location) {
+        String owner = "collaboration '" + name + "'";
+        float strength = mapping.number("strength", 1f, x -> x > 0, "> 0");
+        List<MemberSpec> members = List.of(
+                reference(mapping, "base", 1f, owner, models),
+                reference(mapping, "expert", strength, owner, models),
+                reference(mapping, "anti_expert", -strength, owner, models));
+        return new CollaborationSpec(name, CollaborationKind.PROXY, FusionMethod.PROXY, members, 0f, 1f, location);
+    }
+
+    /** A member named by a single key ({@code expert: kjv}), located at that key's value. */
+    private MemberSpec reference(YamlMapping mapping, String key, float weight, String owner,
+                                 Map<String, ModelSpec> models) {
+        return new MemberSpec(modelName(mapping, key, owner, models), weight, 1f, mapping.location(key));
+    }
+
+    private static String modelName(YamlMapping mapping, String key, String owner, Map<String, ModelSpec> models) {
+        String model = mapping.requiredString(key);
+        if (!models.containsKey(model)) {
+            throw new ConfigException(mapping.location(key), "'" + key + "' of " + owner + " names unknown model '"
+                    + model + "'; models: " + String.join(", ", models.keySet()));
+        }
+        return model;
+    }
+
+    private SchedulerSpec scheduler(Node value) {
+        YamlMapping mapping = new YamlMapping(file, value, "'scheduler'", SCHEDULER_KEYS);
+        return new SchedulerSpec(
+                mapping.integer("max_queued", SchedulerSpec.DEFAULT.maxQueued(), 0),
+                mapping.integer("prefill_chunk", SchedulerSpec.DEFAULT.prefillChunk(), 1));
+    }
+}
