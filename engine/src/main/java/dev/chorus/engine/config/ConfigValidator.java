@@ -1,0 +1,52 @@
+package dev.chorus.engine.config;
+
+import dev.chorus.gguf.GgufFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load-time checks a config needs beyond its text: every model file exists and is a GGUF file with a
+ * vocabulary, and the members of every collaboration share that vocabulary token by token. Errors are
+ * {@link ConfigException}s at the line of the model or member that fails.
+ */
+public final class ConfigValidator {
+    private ConfigValidator() {
+    }
+
+    public static void validate(EngineConfig config) {
+        Map<String, GgufVocabulary> vocabularies = new LinkedHashMap<>();
+        config.models().values().forEach(model -> vocabularies.put(model.name(), vocabulary(model)));
+        config.collaborations().values().forEach(collaboration -> requireSharedVocabulary(collaboration, vocabularies));
+    }
+
+    private static GgufVocabulary vocabulary(ModelSpec model) {
+        if (!Files.isRegularFile(model.path())) {
+            throw new ConfigException(model.location(), "model '" + model.name() + "': no file " + model.path());
+        }
+        try (GgufFile gguf = GgufFile.open(model.path())) {
+            return GgufVocabulary.read(gguf);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(model.location(), "model '" + model.name() + "': " + model.path()
+                    + " is not a usable GGUF file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireSharedVocabulary(CollaborationSpec collaboration,
+                                                Map<String, GgufVocabulary> vocabularies) {
+        List<MemberSpec> members = collaboration.members();
+        String first = members.getFirst().model();
+        for (MemberSpec member : members.subList(1, members.size())) {
+            vocabularies.get(member.model())
+                    .firstDifference("'" + member.model() + "'", vocabularies.get(first), "'" + first + "'")
+                    .ifPresent(difference -> {
+                        throw new ConfigException(member.location(), "collaboration '" + collaboration.name()
+                                + "': the vocabulary of model '" + member.model() + "' differs from that of '"
+                                + first + "': " + difference);
+                    });
+        }
+    }
+}
