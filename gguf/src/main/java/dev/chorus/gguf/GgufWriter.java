@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
 /**
@@ -52,6 +53,7 @@ public final class GgufWriter implements AutoCloseable {
     private final List<GgufTensorInfo> tensors = new ArrayList<>();
     private final Set<String> tensorNames = new HashSet<>();
     private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    private final MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
     private int alignment = GgufParser.DEFAULT_ALIGNMENT;
     private long nextDataOffset;
     private boolean headerWritten;
@@ -68,10 +70,14 @@ public final class GgufWriter implements AutoCloseable {
     /** Starts writing {@code target}; nothing appears at that path until a successful {@link #close()}. */
     public static GgufWriter create(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".part");
+        // Not Files.createTempFile: its owner-only permissions would carry over to the published model.
+        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "."
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part");
+        FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            return new GgufWriter(absolute, temporary, FileChannel.open(temporary, StandardOpenOption.WRITE));
-        } catch (IOException | RuntimeException failure) {
+            return new GgufWriter(absolute, temporary, channel);
+        } catch (RuntimeException failure) {
+            channel.close();
             Files.deleteIfExists(temporary);
             throw failure;
         }
@@ -251,7 +257,7 @@ public final class GgufWriter implements AutoCloseable {
     }
 
     private void writeFully(MemorySegment data) throws IOException {
-        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
+        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging.clear());
         for (long done = 0; done < data.byteSize(); ) {
             int length = (int) Math.min(STAGING_BYTES, data.byteSize() - done);
             MemorySegment.copy(data, done, stagingSegment, 0, length);

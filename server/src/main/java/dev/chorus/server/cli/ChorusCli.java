@@ -1,0 +1,30 @@
+package dev.chorus.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code chorus} command line: one subcommand per job. */
+@Command(name = "chorus", mixinStandardHelpOptions = true, versionProvider = ChorusVersion.class,
+        description = "Several local LLMs served as one: logit fusion, weight merging, OpenAI-compatible serving.",
+        subcommands = {QuantizeCommand.class, CommandLine.HelpCommand.class})
+public final class ChorusCli {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new ChorusCli());
+        // Bad input is the user's to fix: one clear line, no stack trace.
+        commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {
+            line.getErr().println(line.getColorScheme().errorText("chorus: " + describe(failure)));
+            return 1;
+        });
+        return commandLine;
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.toString() : message;
+    }
+}
