@@ -1,0 +1,204 @@
+package dev.chorus.llama;
+
+import dev.chorus.llama.internal.LlamaContextParams;
+import dev.chorus.llama.internal.LlamaContexts;
+import dev.chorus.llama.internal.LogBridge;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * A decoding context ({@code struct llama_context}): the memory (KV cache) of up to
+ * {@link #sequences()} sequences and the logits of the last {@link #decode}. Use it from one thread
+ * at a time; close it before its model.
+ */
+public final class Context extends NativeResource {
+
+    private final Model model;
+    private final ContextParams params;
+    private final MemorySegment handle;
+    private final MemorySegment memory;
+    private final int vocabSize;
+    private final int contextSize;
+    private final int batchSize;
+    private final int sequences;
+    /** Which entries of the last decoded batch have logits; logits of others do not exist. */
+    private boolean[] lastOutputs = new boolean[0];
+
+    private Context(Model model, ContextParams params, MemorySegment created) {
+        this.model = model;
+        this.params = params;
+        this.handle = created.reinterpret(arena, LlamaContexts::llama_free);
+        this.memory = LlamaContexts.llama_get_memory(handle);
+        this.vocabSize = model.vocab().size();
+        // llama.cpp may round the requested sizes; these are the ones in force.
+        this.contextSize = LlamaContexts.llama_n_ctx(handle);
+        this.batchSize = LlamaContexts.llama_n_batch(handle);
+        this.sequences = LlamaContexts.llama_n_seq_max(handle);
+    }
+
+    static Context create(Model model, ContextParams params) {
+        Objects.requireNonNull(params, "params");
+        if (model.params().vocabOnly()) {
+            throw new IllegalStateException(model.describe() + " was loaded vocabulary-only; it cannot decode");
+        }
+        MemorySegment created;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment nativeParams = LlamaContexts.llama_context_default_params(call);
+            LlamaContextParams.n_ctx(nativeParams, params.contextSize());
+            LlamaContextParams.n_batch(nativeParams, params.batchSize());
+            LlamaContextParams.n_ubatch(nativeParams, params.ubatchSize());
+            LlamaContextParams.n_seq_max(nativeParams, params.sequences());
+            LlamaContextParams.n_threads(nativeParams, params.threads());
+            LlamaContextParams.n_threads_batch(nativeParams, params.threads());
+            LlamaContextParams.flash_attn_type(nativeParams, params.flashAttention().nativeValue);
+            LlamaContextParams.embeddings(nativeParams, false);
+            LogBridge.clearLastError();
+            created = LlamaContexts.llama_init_from_model(model.handle(), nativeParams);
+        }
+        if (created.equals(MemorySegment.NULL)) {
+            throw new LlamaException("llama.cpp could not create a context for " + model.describe() + " with "
+                    + params + Status.lastLoggedError());
+        }
+        model.contextOpened();
+        return new Context(model, params, created);
+    }
+
+    /** A batch for this context (or any with the same vocabulary and at least as many sequences). */
+    public Batch newBatch(int capacity) {
+        ensureOpen();
+        if (capacity > batchSize) {
+            throw new IllegalArgumentException("batch capacity " + capacity + " exceeds the context's batch size " + batchSize);
+        }
+        return new Batch(capacity, vocabSize, sequences);
+    }
+
+    /**
+     * Runs the model on the batch, adding its tokens to the sequences' memory.
+     *
+     * @throws LlamaCallException with llama.cpp's status, e.g. 1 when the memory is full
+     */
+    public void decode(Batch batch) {
+        ensureOpen();
+        Objects.requireNonNull(batch, "batch");
+        MemorySegment struct = batch.struct();
+        if (batch.size() == 0) {
+            throw new IllegalArgumentException("cannot decode an empty batch");
+        }
+        if (batch.size() > batchSize) {
+            throw new IllegalArgumentException("batch of " + batch.size() + " tokens exceeds the context's batch size " + batchSize);
+        }
+        if (batch.vocabSize() != vocabSize || batch.sequences() > sequences) {
+            throw new IllegalArgumentException("batch was made for " + batch.vocabSize() + " tokens and "
+                    + batch.sequences() + " sequences; this context has " + vocabSize + " and " + sequences);
+        }
+        boolean[] outputs = new boolean[batch.size()];
+        for (int i = 0; i < outputs.length; i++) {
+            outputs[i] = batch.wantsLogits(i);
+        }
+        lastOutputs = new boolean[0];
+        LogBridge.clearLastError();
+        Status.check(LlamaContexts.llama_decode(handle, struct), "llama_decode");
+        lastOutputs = outputs;
+    }
+
+    /**
+     * The logits of entry {@code index} of the last decoded batch: a read-only view of
+     * {@code vocabSize} floats, valid until the next decode or close.
+     */
+    public MemorySegment logits(int index) {
+        ensureOpen();
+        Objects.checkIndex(index, lastOutputs.length);
+        if (!lastOutputs[index]) {
+            throw new IllegalArgumentException("entry " + index + " of the last batch did not ask for logits");
+        }
+        MemorySegment logits = LlamaContexts.llama_get_logits_ith(handle, index);
+        if (logits.equals(MemorySegment.NULL)) {
+            throw new LlamaException("llama_get_logits_ith returned NULL for entry " + index + Status.lastLoggedError());
+        }
+        return logits.reinterpret(vocabSize * ValueLayout.JAVA_FLOAT.byteSize(), arena, null).asReadOnly();
+    }
+
+    /** A copy of {@link #logits(int)}. */
+    public float[] logitsArray(int index) {
+        return logits(index).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** Forgets every sequence. */
+    public void memoryClear() {
+        ensureOpen();
+        LlamaContexts.llama_memory_clear(memory, true);
+        lastOutputs = new boolean[0];
+    }
+
+    /**
+     * Removes positions {@code [fromPosition, toPosition)} of a sequence
+     * ({@code toPosition = Integer.MAX_VALUE} for the rest).
+     *
+     * @return false when llama.cpp cannot remove part of a sequence (recurrent models); removing a
+     *     whole sequence never fails
+     */
+    public boolean seqRemove(int sequence, int fromPosition, int toPosition) {
+        ensureOpen();
+        checkSequence(sequence);
+        checkRange(fromPosition, toPosition);
+        return LlamaContexts.llama_memory_seq_rm(memory, sequence, fromPosition, toPosition);
+    }
+
+    /** Copies positions {@code [fromPosition, toPosition)} of one sequence into another. */
+    public void seqCopy(int source, int destination, int fromPosition, int toPosition) {
+        ensureOpen();
+        checkSequence(source);
+        checkSequence(destination);
+        checkRange(fromPosition, toPosition);
+        LlamaContexts.llama_memory_seq_cp(memory, source, destination, fromPosition, toPosition);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ContextParams params() {
+        return params;
+    }
+
+    /** Tokens of memory in force (llama.cpp may round the request up). */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public int sequences() {
+        return sequences;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    private void checkSequence(int sequence) {
+        if (sequence < 0 || sequence >= sequences) {
+            throw new IllegalArgumentException("sequence id " + sequence + " is outside [0, " + sequences + ")");
+        }
+    }
+
+    private static void checkRange(int fromPosition, int toPosition) {
+        if (fromPosition < 0 || toPosition < fromPosition) {
+            throw new IllegalArgumentException("positions must satisfy 0 <= from <= to, got [" + fromPosition + ", " + toPosition + ")");
+        }
+    }
+
+    @Override
+    void afterClose() {
+        model.contextClosed();
+    }
+
+    @Override
+    String describe() {
+        return "context of " + model.describe();
+    }
+}

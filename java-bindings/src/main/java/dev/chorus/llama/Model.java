@@ -1,0 +1,155 @@
+package dev.chorus.llama;
+
+import dev.chorus.llama.internal.LlamaModelParams;
+import dev.chorus.llama.internal.LlamaModels;
+import dev.chorus.llama.internal.LogBridge;
+import dev.chorus.llama.internal.NativeTypes;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A loaded GGUF model ({@code struct llama_model}). Thread-safe to read from; close it after every
+ * {@link Context} made from it is closed.
+ */
+public final class Model extends NativeResource {
+
+    private final Path file;
+    private final ModelParams params;
+    private final MemorySegment handle;
+    private final Vocab vocab;
+    private int openContexts;
+
+    private Model(Path file, ModelParams params, MemorySegment loaded) {
+        this.file = file;
+        this.params = params;
+        this.handle = loaded.reinterpret(arena, LlamaModels::llama_model_free);
+        this.vocab = new Vocab(this, LlamaModels.llama_model_get_vocab(handle).reinterpret(arena, null));
+    }
+
+    /**
+     * Loads a GGUF file.
+     *
+     * @throws IllegalArgumentException when the file does not exist or cannot be read
+     * @throws LlamaException when llama.cpp cannot load it (the message carries llama.cpp's error)
+     */
+    public static Model load(Path file, ModelParams params) {
+        Objects.requireNonNull(params, "params");
+        Path path = Objects.requireNonNull(file, "file").toAbsolutePath();
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new IllegalArgumentException("model file " + path + " does not exist or cannot be read");
+        }
+        Llama.init();
+        MemorySegment loaded;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment nativeParams = LlamaModels.llama_model_default_params(call);
+            LlamaModelParams.n_gpu_layers(nativeParams, params.gpuLayers());
+            LlamaModelParams.load_mode(nativeParams,
+                    params.mmap() ? LlamaModelParams.LOAD_MODE_MMAP : LlamaModelParams.LOAD_MODE_NONE);
+            LlamaModelParams.vocab_only(nativeParams, params.vocabOnly());
+            LogBridge.clearLastError();
+            loaded = LlamaModels.llama_model_load_from_file(call.allocateFrom(path.toString()), nativeParams);
+        }
+        if (loaded.equals(MemorySegment.NULL)) {
+            throw new LlamaException("llama.cpp could not load " + path + Status.lastLoggedError());
+        }
+        return new Model(path, params, loaded);
+    }
+
+    /** A context for decoding with this model. */
+    public Context newContext(ContextParams contextParams) {
+        return Context.create(this, contextParams);
+    }
+
+    public Vocab vocab() {
+        ensureOpen();
+        return vocab;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public ModelParams params() {
+        return params;
+    }
+
+    /** A GGUF metadata value as text, e.g. {@code general.architecture}; empty when absent. */
+    public Optional<String> metadata(String key) {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment nativeKey = call.allocateFrom(key);
+            NativeBuffers.Filled value = NativeBuffers.lengthReturned(call, 256,
+                    (buffer, size) -> LlamaModels.llama_model_meta_val_str(handle, nativeKey, buffer, size));
+            return value.length() < 0 ? Optional.empty() : Optional.of(value.string());
+        }
+    }
+
+    /** llama.cpp's one-line description, e.g. {@code llama ?B F16}. */
+    public String description() {
+        ensureOpen();
+        try (Arena call = Arena.ofConfined()) {
+            NativeBuffers.Filled description = NativeBuffers.lengthReturned(call, 128,
+                    (buffer, size) -> LlamaModels.llama_model_desc(handle, buffer, size));
+            return description.string();
+        }
+    }
+
+    /** The bytes of all tensors. */
+    public long sizeBytes() {
+        ensureOpen();
+        return LlamaModels.llama_model_size(handle);
+    }
+
+    public long parameterCount() {
+        ensureOpen();
+        return LlamaModels.llama_model_n_params(handle);
+    }
+
+    public int embeddingLength() {
+        ensureOpen();
+        return LlamaModels.llama_model_n_embd(handle);
+    }
+
+    public int layerCount() {
+        ensureOpen();
+        return LlamaModels.llama_model_n_layer(handle);
+    }
+
+    /** The model's default chat template from its metadata; empty when it has none. */
+    public Optional<ChatTemplate> chatTemplate() {
+        ensureOpen();
+        return Optional.ofNullable(NativeTypes.string(LlamaModels.llama_model_chat_template(handle, MemorySegment.NULL)))
+                .map(ChatTemplate::new);
+    }
+
+    MemorySegment handle() {
+        ensureOpen();
+        return handle;
+    }
+
+    synchronized void contextOpened() {
+        ensureOpen();
+        openContexts++;
+    }
+
+    synchronized void contextClosed() {
+        openContexts--;
+    }
+
+    @Override
+    void checkCanClose() {
+        if (openContexts > 0) {
+            throw new IllegalStateException("close the " + openContexts + " open context(s) of " + describe() + " first");
+        }
+    }
+
+    @Override
+    String describe() {
+        return "model " + file.getFileName();
+    }
+}
