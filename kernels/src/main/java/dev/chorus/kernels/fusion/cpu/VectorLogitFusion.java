@@ -1,0 +1,347 @@
+package dev.chorus.kernels.fusion.cpu;
+
+import dev.chorus.kernels.fusion.FusionBackend;
+import dev.chorus.kernels.fusion.FusionInputException;
+import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.kernels.fusion.FusionReference;
+import dev.chorus.kernels.fusion.FusionResult;
+import dev.chorus.kernels.fusion.FusionRule;
+import dev.chorus.kernels.fusion.FusionShape;
+import dev.chorus.kernels.fusion.FusionStep;
+import dev.chorus.kernels.fusion.LogitFusion;
+import dev.chorus.kernels.fusion.Philox4x32;
+import dev.chorus.kernels.fusion.SamplingParams;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code kernels/FUSION.md} on the CPU with the Java Vector API, one sequence after another on the calling
+ * thread. Per member: a max pass (which also catches NaN and {@code +∞}) and one exp pass giving the
+ * softmax sum, entropy and max-prob. The fused scores {@code f} are kept unnormalised next to their
+ * log-sum-exp; penalties touch only history tokens; greedy is an argmax, and sampling adds one exp pass,
+ * radix-searched top-k/top-p thresholds and a blocked cumulative scan. Nothing is allocated per step.
+ */
+final class VectorLogitFusion implements LogitFusion {
+
+    /** Tokens per block of the sampling scan: whole blocks are skipped by their kept mass. */
+    private static final int BLOCK = 1024;
+
+    private final FusionShape shape;
+    private final int vocab;
+    private final int padded;
+    private final Arena arena;
+    private final MemorySegment logits;
+    private final String device;
+
+    private final float[][] exps;
+    private final float[] scores;
+    private final float[] probabilities;
+    private final double[] blockSums;
+    private final int[] counts;
+    private final int[] distinct;
+    private final float[] original;
+    private final ThresholdSearch thresholds;
+    private final TopTokens top;
+    private final int[] philox = new int[4];
+    private final double[] sums = new double[2];
+
+    private final long[] bases;
+    private final float[] memberInvT;
+    private final float[] memberMax;
+    private final float[] memberLse;
+    private final double[] memberSum;
+    private final int[] active;
+    private final float[] activeWeights;
+    private final float[] activeInvT;
+    private final float[] activeShifts;
+    private int activeCount;
+    private boolean closed;
+
+    VectorLogitFusion(FusionShape shape) {
+        this.shape = shape;
+        vocab = shape.vocabSize();
+        padded = VectorRows.padded(vocab);
+        arena = Arena.ofShared();
+        logits = arena.allocate(shape.logitCount() * Float.BYTES, 64);
+        device = cpuName() + " (Java Vector API, " + VectorRows.SPECIES.vectorBitSize() + "-bit)";
+        int members = shape.members();
+        exps = new float[members][padded];
+        scores = new float[padded];
+        probabilities = new float[padded];
+        blockSums = new double[(padded + BLOCK - 1) / BLOCK];
+        counts = new int[vocab];
+        distinct = new int[shape.maxHistory()];
+        original = new float[shape.maxHistory()];
+        thresholds = new ThresholdSearch(padded);
+        top = new TopTokens(shape.maxTopLogprobs());
+        bases = new long[members];
+        memberInvT = new float[members];
+        memberMax = new float[members];
+        memberLse = new float[members];
+        memberSum = new double[members];
+        active = new int[members];
+        activeWeights = new float[members];
+        activeInvT = new float[members];
+        activeShifts = new float[members];
+    }
+
+    @Override
+    public FusionBackend backend() {
+        return FusionBackend.JAVA;
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public FusionShape shape() {
+        return shape;
+    }
+
+    @Override
+    public MemorySegment logits() {
+        requireOpen();
+        return logits;
+    }
+
+    @Override
+    public void fuse(FusionStep step, FusionResult result) {
+        requireOpen();
+        shape.requireFits(step, result);
+        for (int b = 0; b < step.batch(); b++) {
+            fuseRow(step, b, result);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    private void fuseRow(FusionStep step, int b, FusionResult result) {
+        FusionRule rule = step.rule(b);
+        SamplingParams sampling = step.sampling(b);
+        boolean mixes = (rule.method() == FusionMethod.LINEAR || rule.method() == FusionMethod.MAX)
+                && nonZeroWeights(rule) > 1;
+        for (int m = 0; m < shape.members(); m++) {
+            memberStatistics(rule, m, b, mixes && rule.weight(m) != 0, result);
+        }
+        float logSumExp = combine(rule, b);
+        writeTop(sampling.topLogprobs(), logSumExp, b, result);
+        int penalised = penalise(step, b, sampling, logSumExp);
+        float best = VectorRows.max(scores, padded);
+        int token = sampling.greedy() ? VectorRows.indexOf(scores, vocab, best)
+                : sample(sampling, step.stream(b), step.step(b), best);
+        for (int k = 0; k < penalised; k++) {
+            scores[distinct[k]] = original[k];
+        }
+        result.tokens()[b] = token;
+        result.logprobs()[b] = scores[token] - logSumExp;
+    }
+
+    /** Member m's max (validating the row), tempered log-sum-exp, entropy and max-prob. */
+    private void memberStatistics(FusionRule rule, int m, int b, boolean storeExps, FusionResult result) {
+        long row = shape.rowOffset(m, b);
+        long base = row * Float.BYTES;
+        float max = VectorRows.max(logits, base, vocab);
+        if (!(max > Float.NEGATIVE_INFINITY && max < Float.POSITIVE_INFINITY)) {
+            throw FusionInputException.forRow(m, b, logits, row, vocab);
+        }
+        float invT = 1f / rule.temperature(m);
+        float shift = max * invT;
+        double sum = VectorRows.expStatistics(logits, base, vocab, invT, shift, storeExps ? exps[m] : null, sums);
+        double logSum = Math.log(sum);
+        bases[m] = base;
+        memberInvT[m] = invT;
+        memberMax[m] = shift;
+        memberSum[m] = sum;
+        memberLse[m] = (float) (shift + logSum);
+        result.entropies()[b * shape.members() + m] = (float) (logSum - sums[1] / sum);
+        result.maxProbs()[b * shape.members() + m] = (float) (1 / sum);
+    }
+
+    /** Writes the unnormalised fused scores f to {@link #scores} and returns their log-sum-exp. */
+    private float combine(FusionRule rule, int b) {
+        FusionMethod method = rule.method();
+        if (method == FusionMethod.CONTRASTIVE) {
+            float max = VectorRows.contrastive(logits, bases[0], bases[1], memberInvT, memberMax[0], memberLse,
+                    (float) Math.log(rule.alpha()), rule.lambda(), (float) FusionReference.CONTRASTIVE_FLOOR,
+                    vocab, scores);
+            return logSumExp(max, b);
+        }
+        selectActive(rule);
+        if (method == FusionMethod.LINEAR || method == FusionMethod.MAX) {
+            if (activeCount == 1) {
+                // One member: f is its log-softmax exactly, already normalised.
+                activeWeights[0] = 1f;
+                activeShifts[0] = memberLse[active[0]];
+                VectorRows.weightedSum(logits, bases, active, activeWeights, activeInvT, activeShifts, 1, vocab,
+                        scores);
+                return 0f;
+            }
+            double weightSum = 0;
+            for (int k = 0; k < activeCount; k++) {
+                weightSum += activeWeights[k];
+            }
+            for (int k = 0; k < activeCount; k++) {
+                activeWeights[k] = (float) (activeWeights[k] / weightSum / memberSum[active[k]]);
+            }
+            double total = VectorRows.mixLog(exps, active, activeWeights, activeCount, vocab,
+                    method == FusionMethod.MAX, scores);
+            return (float) Math.log(total);
+        }
+        for (int k = 0; k < activeCount; k++) {
+            activeShifts[k] = method == FusionMethod.LOG_LINEAR ? memberLse[active[k]] : 0f;
+        }
+        float max = VectorRows.weightedSum(logits, bases, active, activeWeights, activeInvT, activeShifts,
+                activeCount, vocab, scores);
+        return logSumExp(max, b);
+    }
+
+    private float logSumExp(float max, int b) {
+        if (!(max > Float.NEGATIVE_INFINITY && max < Float.POSITIVE_INFINITY)) {
+            throw new FusionInputException(FusionInputException.FUSED, b, -1,
+                    max > 0 ? "fused scores overflow" : "no finite fused score");
+        }
+        return (float) (max + Math.log(VectorRows.expSum(scores, padded, max, 1f, null)));
+    }
+
+    /** Packs the members with a non-zero weight, their weights and inverse temperatures. */
+    private void selectActive(FusionRule rule) {
+        activeCount = 0;
+        for (int m = 0; m < rule.members(); m++) {
+            if (rule.weight(m) != 0) {
+                active[activeCount] = m;
+                activeWeights[activeCount] = rule.weight(m);
+                activeInvT[activeCount] = memberInvT[m];
+                activeCount++;
+            }
+        }
+    }
+
+    private static int nonZeroWeights(FusionRule rule) {
+        int count = 0;
+        for (int m = 0; m < rule.members(); m++) {
+            count += rule.weight(m) != 0 ? 1 : 0;
+        }
+        return count;
+    }
+
+    private void writeTop(int wanted, float logSumExp, int b, FusionResult result) {
+        top.select(scores, vocab, wanted);
+        result.topCounts()[b] = top.count();
+        int offset = b * shape.maxTopLogprobs();
+        for (int j = 0; j < top.count(); j++) {
+            result.topTokens()[offset + j] = top.token(j);
+            result.topLogprobs()[offset + j] = top.value(j) - logSumExp;
+        }
+    }
+
+    /**
+     * Applies the repetition, presence and frequency penalties to the history tokens' scores (kept as
+     * {@code g + logSumExp}), saving the originals; returns how many distinct tokens it changed.
+     */
+    private int penalise(FusionStep step, int b, SamplingParams sampling, float logSumExp) {
+        if (!sampling.penalised()) {
+            return 0;
+        }
+        int[] history = step.history();
+        int from = b * shape.maxHistory();
+        int to = from + step.historyLength(b);
+        int count = 0;
+        for (int j = from; j < to; j++) {
+            if (counts[history[j]]++ == 0) {
+                distinct[count++] = history[j];
+            }
+        }
+        float r = sampling.repetitionPenalty();
+        for (int k = 0; k < count; k++) {
+            int token = distinct[k];
+            original[k] = scores[token];
+            float g = scores[token] - logSumExp;
+            g = g <= 0 ? g * r : g / r;
+            g -= counts[token] * sampling.frequencyPenalty() + sampling.presencePenalty();
+            scores[token] = g + logSumExp;
+            counts[token] = 0;
+        }
+        return count;
+    }
+
+    /** Steps 5 to 7: tempered probabilities, the filters as one threshold, then the Philox draw. */
+    private int sample(SamplingParams sampling, int stream, int step, float best) {
+        double total = VectorRows.expSum(scores, padded, best, 1f / sampling.temperature(), probabilities);
+        float threshold = 0f;
+        double keptMass = total;
+        if (sampling.topK() > 0 && sampling.topK() < vocab) {
+            threshold = thresholds.find(probabilities, vocab, 0f, sampling.topK(), false);
+            keptMass = VectorRows.sumAtLeast(probabilities, 0, padded, threshold);
+        }
+        if (sampling.topP() < 1) {
+            threshold = Math.max(threshold,
+                    thresholds.find(probabilities, vocab, threshold, sampling.topP() * keptMass, true));
+        }
+        if (sampling.minP() > 0) {
+            threshold = Math.max(threshold, sampling.minP() * VectorRows.max(probabilities, padded));
+        }
+        double u = Philox4x32.uniform(sampling.seed(), step, stream, philox);
+        return draw(threshold, u);
+    }
+
+    /** The first token whose cumulative kept probability exceeds {@code u} times the kept total. */
+    private int draw(float threshold, double u) {
+        double kept = 0;
+        for (int block = 0; block < blockSums.length; block++) {
+            int from = block * BLOCK;
+            blockSums[block] = VectorRows.sumAtLeast(probabilities, from, Math.min(padded, from + BLOCK), threshold);
+            kept += blockSums[block];
+        }
+        double target = u * kept;
+        double cumulative = 0;
+        int last = -1;
+        for (int block = 0; block < blockSums.length; block++) {
+            if (cumulative + blockSums[block] <= target) {
+                cumulative += blockSums[block];
+                continue;
+            }
+            for (int i = block * BLOCK, end = Math.min(vocab, i + BLOCK); i < end; i++) {
+                float q = probabilities[i];
+                if (q >= threshold && q > 0) {
+                    cumulative += q;
+                    last = i;
+                    if (cumulative > target) {
+                        return i;
+                    }
+                }
+            }
+        }
+        // Rounding between block and token sums: the last kept token is the top of the interval.
+        return last >= 0 ? last : VectorRows.indexOf(probabilities, vocab, VectorRows.max(probabilities, padded));
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this fusion instance is closed");
+        }
+    }
+
+    private static String cpuName() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or /proc is hidden: fall back to the architecture.
+        }
+        return System.getProperty("os.arch") + " CPU";
+    }
+}
