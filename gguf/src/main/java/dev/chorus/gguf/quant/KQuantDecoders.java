@@ -15,35 +15,21 @@ final class KQuantDecoders {
     }
 
     /** Q4_K: f16 d, f16 dmin, 12 scale bytes, 128 quant bytes; eight sub-blocks of 32, value = d*sc*q - dmin*m. */
-    static final BlockDecoder Q4_K = (source, sourceOffset, target, targetOffset, blocks) -> {
-        for (int b = 0; b < blocks; b++) {
-            long x = sourceOffset + (long) b * (4 + SCALE_BYTES + BLOCK / 2);
-            long scales = x + 4;
-            long qs = scales + SCALE_BYTES;
-            int y = targetOffset + b * BLOCK;
-            float d = LittleEndian.half(source, x);
-            float min = LittleEndian.half(source, x + 2);
-            for (int j = 0, is = 0; j < BLOCK; j += 64, is += 2, qs += 32) {
-                float d1 = d * scale(source, scales, is);
-                float m1 = min * minimum(source, scales, is);
-                float d2 = d * scale(source, scales, is + 1);
-                float m2 = min * minimum(source, scales, is + 1);
-                for (int l = 0; l < 32; l++) {
-                    int q = LittleEndian.unsignedByte(source, qs + l);
-                    target[y + j + l] = d1 * (q & 0xF) - m1;
-                    target[y + j + 32 + l] = d2 * (q >>> 4) - m2;
-                }
-            }
-        }
-    };
+    static final BlockDecoder Q4_K = (source, sourceOffset, target, targetOffset, blocks) ->
+            decodeScaledWithMin(source, sourceOffset, target, targetOffset, blocks, false);
 
     /** Q5_K: as Q4_K plus 32 bytes {@code qh} holding each element's fifth bit, before the 128 quant bytes. */
-    static final BlockDecoder Q5_K = (source, sourceOffset, target, targetOffset, blocks) -> {
+    static final BlockDecoder Q5_K = (source, sourceOffset, target, targetOffset, blocks) ->
+            decodeScaledWithMin(source, sourceOffset, target, targetOffset, blocks, true);
+
+    private static void decodeScaledWithMin(MemorySegment source, long sourceOffset, float[] target,
+                                            int targetOffset, int blocks, boolean fifthBit) {
+        int highBytes = fifthBit ? BLOCK / 8 : 0;
         for (int b = 0; b < blocks; b++) {
-            long x = sourceOffset + (long) b * (4 + SCALE_BYTES + BLOCK / 8 + BLOCK / 2);
+            long x = sourceOffset + (long) b * (4 + SCALE_BYTES + highBytes + BLOCK / 2);
             long scales = x + 4;
             long qh = scales + SCALE_BYTES;
-            long ql = qh + BLOCK / 8;
+            long ql = qh + highBytes;
             int y = targetOffset + b * BLOCK;
             float d = LittleEndian.half(source, x);
             float min = LittleEndian.half(source, x + 2);
@@ -56,13 +42,13 @@ final class KQuantDecoders {
                 float m2 = min * minimum(source, scales, is + 1);
                 for (int l = 0; l < 32; l++) {
                     int q = LittleEndian.unsignedByte(source, ql + l);
-                    int high = LittleEndian.unsignedByte(source, qh + l);
+                    int high = fifthBit ? LittleEndian.unsignedByte(source, qh + l) : 0;
                     target[y + j + l] = d1 * ((q & 0xF) + ((high & u1) != 0 ? 16 : 0)) - m1;
                     target[y + j + 32 + l] = d2 * ((q >>> 4) + ((high & u2) != 0 ? 16 : 0)) - m2;
                 }
             }
         }
-    };
+    }
 
     /**
      * Q6_K: 128 bytes low nibbles {@code ql}, 64 bytes high 2-bit pairs {@code qh}, 16 int8 scales, f16 d (last);
