@@ -133,8 +133,8 @@ public final class Context extends NativeResource {
     }
 
     /**
-     * Removes positions {@code [fromPosition, toPosition)} of a sequence
-     * ({@code toPosition = Integer.MAX_VALUE} for the rest).
+     * Removes positions {@code [fromPosition, toPosition)} of a sequence;
+     * {@code toPosition = Integer.MAX_VALUE} removes the rest.
      *
      * @return false when llama.cpp cannot remove part of a sequence (recurrent models); removing a
      *     whole sequence never fails
@@ -142,17 +142,23 @@ public final class Context extends NativeResource {
     public boolean seqRemove(int sequence, int fromPosition, int toPosition) {
         ensureOpen();
         checkSequence(sequence);
-        checkRange(fromPosition, toPosition);
-        return LlamaContexts.llama_memory_seq_rm(memory, sequence, fromPosition, toPosition);
+        if (fromPosition < 0 || toPosition < fromPosition) {
+            throw new IllegalArgumentException(
+                    "positions must satisfy 0 <= from <= to, got [" + fromPosition + ", " + toPosition + ")");
+        }
+        return LlamaContexts.llama_memory_seq_rm(memory, sequence, fromPosition, toNative(toPosition));
     }
 
-    /** Copies positions {@code [fromPosition, toPosition)} of one sequence into another. */
-    public void seqCopy(int source, int destination, int fromPosition, int toPosition) {
+    /**
+     * Makes {@code destination} a copy of the whole of {@code source} (its previous content is
+     * dropped). Whole sequences only: each sequence has its own memory stream here, and llama.cpp
+     * aborts the process on a partial copy between streams.
+     */
+    public void seqCopy(int source, int destination) {
         ensureOpen();
         checkSequence(source);
         checkSequence(destination);
-        checkRange(fromPosition, toPosition);
-        LlamaContexts.llama_memory_seq_cp(memory, source, destination, fromPosition, toPosition);
+        LlamaContexts.llama_memory_seq_cp(memory, source, destination, -1, -1);
     }
 
     public Model model() {
@@ -186,10 +192,9 @@ public final class Context extends NativeResource {
         }
     }
 
-    private static void checkRange(int fromPosition, int toPosition) {
-        if (fromPosition < 0 || toPosition < fromPosition) {
-            throw new IllegalArgumentException("positions must satisfy 0 <= from <= to, got [" + fromPosition + ", " + toPosition + ")");
-        }
+    /** llama.cpp spells "to the end" as a negative position; INT_MAX would overflow in its checks. */
+    private static int toNative(int toPosition) {
+        return toPosition == Integer.MAX_VALUE ? -1 : toPosition;
     }
 
     @Override

@@ -1,0 +1,10 @@
+package dev.chorus.llama;
+
+/** The decoding checks with every layer on the CPU. */
+class CpuDecodeTest extends DecodeChecks {
+
+    @Override
+    ModelParams modelParams() {
+        return ModelParams.cpu();
+    }
+}

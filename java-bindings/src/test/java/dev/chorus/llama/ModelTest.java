@@ -1,0 +1,118 @@
+package dev.chorus.llama;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelTest {
+
+    @Test
+    void readsTheModelsShapeAndMetadata() {
+        try (Model model = Model.load(TestModels.base(), ModelParams.cpu())) {
+            assertEquals(Optional.of("llama"), model.metadata("general.architecture"));
+            assertEquals(Optional.of("256"), model.metadata("llama.embedding_length"));
+            assertEquals(Optional.empty(), model.metadata("no.such.key"));
+            assertEquals(256, model.embeddingLength());
+            assertEquals(6, model.layerCount());
+            // 12.7 M parameters (README), stored as F16 apart from the F32 norms.
+            assertTrue(Math.abs(model.parameterCount() - 12_700_000L) < 100_000L, "parameters " + model.parameterCount());
+            assertTrue(model.sizeBytes() > 2 * model.parameterCount() - 1_000_000L, "bytes " + model.sizeBytes());
+            assertTrue(model.description().startsWith("llama "), model.description());
+        }
+    }
+
+    @Test
+    void loadsTheVocabularyAloneAndRefusesToDecodeWithIt() {
+        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+            assertEquals(TestModels.VOCAB_SIZE, model.vocab().size());
+            assertThrows(IllegalStateException.class, () -> model.newContext(ContextParams.of(256, TestModels.THREADS)));
+        }
+    }
+
+    @Test
+    void appliesABuiltInTemplateWhenTheModelHasNone() {
+        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+            assertEquals(Optional.empty(), model.chatTemplate());
+        }
+        List<ChatMessage> chat = List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Grüß dich 🎉"));
+
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nGrüß dich 🎉<|im_end|>\n<|im_start|>assistant\n",
+                ChatTemplate.named("chatml").apply(chat, true));
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nGrüß dich 🎉<|im_end|>\n",
+                ChatTemplate.named("chatml").apply(chat, false));
+    }
+
+    @Test
+    void growsTheTemplateBufferForLongChats() {
+        String longText = "word ".repeat(2000);
+        String prompt = ChatTemplate.named("chatml").apply(List.of(new ChatMessage("user", longText)), true);
+        assertTrue(prompt.contains(longText) && prompt.endsWith("<|im_start|>assistant\n"));
+    }
+
+    @Test
+    void anUnknownTemplateFailsWithTheFunctionAndStatus() {
+        var error = assertThrows(LlamaCallException.class,
+                () -> ChatTemplate.named("no-such-template").apply(List.of(new ChatMessage("user", "hi")), true));
+        assertEquals("llama_chat_apply_template", error.function());
+        assertEquals(-1, error.code());
+    }
+
+    @Test
+    void aFileThatIsNotGgufFailsWithLlamaCppsReason(@TempDir Path folder) throws Exception {
+        Path notGguf = Files.writeString(folder.resolve("model.gguf"), "not a gguf file");
+
+        var error = assertThrows(LlamaException.class, () -> Model.load(notGguf, ModelParams.cpu()));
+
+        assertTrue(error.getMessage().startsWith("llama.cpp could not load " + notGguf), error.getMessage());
+        assertTrue(error.getMessage().contains("(llama.cpp: "), "carries the logged error: " + error.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsRejectedBeforeLlamaCppSeesIt(@TempDir Path folder) {
+        Path missing = folder.resolve("missing.gguf");
+        var error = assertThrows(IllegalArgumentException.class, () -> Model.load(missing, ModelParams.cpu()));
+        assertTrue(error.getMessage().contains(missing.toString()), error.getMessage());
+    }
+
+    @Test
+    void routesLlamaCppsLogIntoSystemLogger() {
+        Logger logger = Logger.getLogger("llama.cpp");
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Level previous = logger.getLevel();
+        logger.setLevel(Level.ALL);
+        logger.addHandler(capture);
+        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+            assertTrue(records.stream().anyMatch(r -> r.getMessage().contains("llama_model_loader")),
+                    "no loader lines among " + records.size() + " records");
+            assertFalse(records.stream().anyMatch(r -> r.getMessage().endsWith("\n")), "lines are split at newlines");
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(previous);
+        }
+    }
+}
