@@ -1,4 +1,4 @@
-package dev.chorus.engine.decode;
+package dev.chorus.engine.text;
 
 import java.util.List;
 
@@ -6,15 +6,15 @@ import java.util.List;
  * Finds stop strings in streamed text. Text that could be the start of a stop string is held back until the next
  * delta decides it, so a stop string split across tokens is never emitted, even in part. Not thread-safe.
  */
-final class StopMatcher {
+public final class StopMatcher {
     /** What one delta releases: text safe to emit, and whether a stop string ended the generation. */
-    record Outcome(String text, boolean stopped) {
+    public record Outcome(String text, boolean stopped) {
     }
 
     private final List<String> stops;
     private String held = "";
 
-    StopMatcher(List<String> stops) {
+    public StopMatcher(List<String> stops) {
         for (String stop : stops) {
             if (stop.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
@@ -23,7 +23,7 @@ final class StopMatcher {
         this.stops = List.copyOf(stops);
     }
 
-    Outcome offer(String delta) {
+    public Outcome offer(String delta) {
         String text = held + delta;
         int stopAt = earliestStop(text);
         if (stopAt >= 0) {
@@ -36,7 +36,7 @@ final class StopMatcher {
     }
 
     /** Releases the held text when the generation ends for another reason. */
-    String flush() {
+    public String flush() {
         String rest = held;
         held = "";
         return rest;

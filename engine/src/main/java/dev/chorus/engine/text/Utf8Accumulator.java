@@ -1,4 +1,4 @@
-package dev.chorus.engine.decode;
+package dev.chorus.engine.text;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -13,14 +13,14 @@ import java.util.Arrays;
  * such as {@code <0xE2>}), so the bytes of an incomplete trailing code point are held until the next piece completes
  * them. Invalid sequences decode to U+FFFD, never to an exception. Not thread-safe.
  */
-final class Utf8Accumulator {
+public final class Utf8Accumulator {
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private byte[] pending = new byte[0];
 
     /** Appends a piece and returns the text of every code point it completes (possibly empty). */
-    String append(byte[] piece) {
+    public String append(byte[] piece) {
         byte[] bytes = pending.length == 0 ? piece : concat(pending, piece);
         int complete = completePrefix(bytes);
         pending = Arrays.copyOfRange(bytes, complete, bytes.length);
@@ -28,7 +28,7 @@ final class Utf8Accumulator {
     }
 
     /** Returns what is still held (an incomplete code point, as U+FFFD) and forgets it. */
-    String flush() {
+    public String flush() {
         String rest = decode(pending, pending.length);
         pending = new byte[0];
         return rest;

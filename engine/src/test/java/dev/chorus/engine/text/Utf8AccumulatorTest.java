@@ -1,4 +1,4 @@
-package dev.chorus.engine.decode;
+package dev.chorus.engine.text;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,125 @@
+package dev.chorus.engine;
+
+import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.ConfigValidator;
+import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.llama.Vocab;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Serves the collaborations of a config: loads every model once, opens one llama.cpp context per distinct member
+ * model of each collaboration (with {@code slots} sequences), one fusion instance per collaboration (a single model
+ * is a one-member fusion, so every kind runs through the same kernels) and one scheduler thread per collaboration.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.start(Path.of("chorus.yaml"))) {
+ *     Generation generation = engine.submit("experts", GenerationRequest.of(Prompt.text("In the beginning"), 32));
+ *     System.out.println(generation.await().text());
+ * }
+ * }</pre>
+ */
+public final class Engine implements AutoCloseable {
+    private final EngineConfig config;
+    private final ModelRegistry registry;
+    private final Map<String, CollaborationScheduler> schedulers;
+
+    private Engine(EngineConfig config, ModelRegistry registry, Map<String, CollaborationScheduler> schedulers) {
+        this.config = config;
+        this.registry = registry;
+        this.schedulers = schedulers;
+    }
+
+    /** Loads, validates and starts the config in {@code file}. */
+    public static Engine start(Path file) {
+        return start(EngineConfig.load(file));
+    }
+
+    /**
+     * Validates the config against its files, loads the models and starts every collaboration.
+     *
+     * @throws dev.chorus.engine.config.ConfigException naming the config line of a file or vocabulary problem
+     */
+    public static Engine start(EngineConfig config) {
+        ConfigValidator.validate(config);
+        ModelRegistry registry = ModelRegistry.load(config.models().values());
+        Map<String, CollaborationScheduler> schedulers = new LinkedHashMap<>();
+        try {
+            for (CollaborationSpec collaboration : config.collaborations().values()) {
+                schedulers.put(collaboration.name(),
+                        new CollaborationScheduler(collaboration, registry, config.models(), config.scheduler()));
+            }
+        } catch (RuntimeException e) {
+            schedulers.values().forEach(CollaborationScheduler::close);
+            registry.close();
+            throw e;
+        }
+        return new Engine(config, registry, schedulers);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** The names served, models first, in config order. */
+    public List<String> collaborations() {
+        return List.copyOf(schedulers.keySet());
+    }
+
+    /**
+     * Starts a generation on a collaboration.
+     *
+     * @throws IllegalArgumentException an unknown collaboration, or a request it cannot run
+     * @throws OverloadedException      every slot busy and the admission queue full
+     */
+    public Generation submit(String collaboration, GenerationRequest request) {
+        return scheduler(collaboration).submit(request);
+    }
+
+    /** The concurrent sequences a collaboration runs. */
+    public int slots(String collaboration) {
+        return scheduler(collaboration).slots();
+    }
+
+    /** The most prompt and completion tokens one request of a collaboration may use. */
+    public int slotContext(String collaboration) {
+        return scheduler(collaboration).slotContext();
+    }
+
+    /** The vocabulary a collaboration's members share (valid until the engine closes). */
+    public Vocab vocab(String collaboration) {
+        return scheduler(collaboration).vocab();
+    }
+
+    private CollaborationScheduler scheduler(String collaboration) {
+        CollaborationScheduler scheduler = schedulers.get(collaboration);
+        if (scheduler == null) {
+            throw new IllegalArgumentException("no collaboration named '" + collaboration + "'; served: "
+                    + schedulers.keySet());
+        }
+        return scheduler;
+    }
+
+    /** Cancels every request, stops the schedulers, frees contexts and fusion buffers, then the models. */
+    @Override
+    public void close() {
+        List<RuntimeException> failures = new ArrayList<>();
+        for (CollaborationScheduler scheduler : schedulers.values()) {
+            try {
+                scheduler.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        registry.close();
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.getFirst();
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.chorus.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running generation: a stream of {@link GenerationEvent}s ending with one {@link GenerationEvent.Finished},
+ * a {@link Completion} when it ends, and {@link #cancel()}. Events are written by the collaboration's scheduler
+ * thread and may be read from any one thread.
+ */
+public final class Generation {
+    private final BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Completion> completion = new CompletableFuture<>();
+    private final StringBuilder text = new StringBuilder();
+    private final List<Integer> tokens = new ArrayList<>();
+    private final Runnable wakeScheduler;
+    private volatile boolean cancelRequested;
+
+    Generation(Runnable wakeScheduler) {
+        this.wakeScheduler = wakeScheduler;
+    }
+
+    /** Asks the scheduler to end this generation at its next step with {@link FinishReason#CANCELLED}. */
+    public void cancel() {
+        cancelRequested = true;
+        wakeScheduler.run();
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    /** The next event, waiting for it; after the end, the {@link GenerationEvent.Finished} event again. */
+    public GenerationEvent nextEvent() throws InterruptedException {
+        return replayFinished(events.take());
+    }
+
+    /** The next event if one comes within {@code timeout}. */
+    public Optional<GenerationEvent> nextEvent(Duration timeout) throws InterruptedException {
+        GenerationEvent event = events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return Optional.ofNullable(event).map(this::replayFinished);
+    }
+
+    /** Waits for the end. */
+    public Completion await() throws InterruptedException {
+        try {
+            return completion.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a generation always completes normally", e);
+        }
+    }
+
+    public CompletableFuture<Completion> completion() {
+        return completion;
+    }
+
+    public boolean isDone() {
+        return completion.isDone();
+    }
+
+    void emit(GenerationEvent.Token token) {
+        tokens.add(token.token());
+        text.append(token.text());
+        events.add(token);
+    }
+
+    /** Ends the generation; {@code heldText} is what was still held back (UTF-8 or stop-string prefix). */
+    void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error) {
+        if (completion.isDone()) {
+            return;
+        }
+        text.append(heldText);
+        events.add(new GenerationEvent.Finished(heldText, reason, usage, error));
+        completion.complete(new Completion(text.toString(), tokens, reason, usage, error));
+    }
+
+    private GenerationEvent replayFinished(GenerationEvent event) {
+        if (event instanceof GenerationEvent.Finished) {
+            events.add(event);
+        }
+        return event;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.chorus.engine;
+
+import dev.chorus.engine.config.ModelSpec;
+import dev.chorus.llama.Model;
+import dev.chorus.llama.ModelParams;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loaded models, each once however many collaborations use it. Owns them: closing the registry closes every
+ * model, after the contexts made from them are closed.
+ */
+final class ModelRegistry implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
+    private final Map<String, Model> models = new LinkedHashMap<>();
+
+    static ModelRegistry load(Collection<ModelSpec> specs) {
+        ModelRegistry registry = new ModelRegistry();
+        try {
+            int index = 0;
+            for (ModelSpec spec : specs) {
+                index++;
+                LOG.log(System.Logger.Level.INFO, "loading model {0}/{1} ''{2}'' from {3} ({4} GPU layers)",
+                        index, specs.size(), spec.name(), spec.path(), spec.gpuLayers());
+                long started = System.nanoTime();
+                Model model = Model.load(spec.path(), new ModelParams(spec.gpuLayers(), true, false));
+                registry.models.put(spec.name(), model);
+                LOG.log(System.Logger.Level.INFO, "loaded ''{0}'': {1} in {2} ms", spec.name(), model.description(),
+                        (System.nanoTime() - started) / 1_000_000);
+            }
+            return registry;
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    Model get(String name) {
+        Model model = models.get(name);
+        if (model == null) {
+            throw new IllegalArgumentException("no loaded model named '" + name + "'");
+        }
+        return model;
+    }
+
+    List<Model> get(List<String> names) {
+        return names.stream().map(this::get).toList();
+    }
+
+    @Override
+    public void close() {
+        models.values().forEach(Model::close);
+    }
+}

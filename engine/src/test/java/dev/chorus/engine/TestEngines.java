@@ -1,0 +1,36 @@
+package dev.chorus.engine;
+
+import dev.chorus.engine.config.EngineConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Engines over the shared models for tests: {@code base}, {@code kjv} and {@code pydocs} plus given collaborations. */
+final class TestEngines {
+    private TestEngines() {
+    }
+
+    /**
+     * Starts an engine whose config declares the three shared models with {@code models} settings (a YAML flow
+     * mapping body such as {@code "context: 256, slots: 4"}) and {@code rest} appended verbatim.
+     */
+    static Engine start(Path folder, String modelSettings, String rest) {
+        Path models = SharedModels.folder();
+        String yaml = """
+                models:
+                  base:   { path: %s, threads: 2, %s }
+                  kjv:    { path: %s, threads: 2, %s }
+                  pydocs: { path: %s, threads: 2, %s }
+                """.formatted(models.resolve(SharedModels.BASE), modelSettings, models.resolve(SharedModels.KJV),
+                modelSettings, models.resolve(SharedModels.PYDOCS), modelSettings) + rest;
+        try {
+            Path file = folder.resolve("chorus.yaml");
+            Files.writeString(file, yaml);
+            return Engine.start(EngineConfig.load(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
