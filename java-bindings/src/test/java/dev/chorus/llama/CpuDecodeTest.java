@@ -7,4 +7,9 @@ class CpuDecodeTest extends DecodeChecks {
     ModelParams modelParams() {
         return ModelParams.cpu();
     }
+
+    @Override
+    float tolerance() {
+        return 1e-4f;
+    }
 }

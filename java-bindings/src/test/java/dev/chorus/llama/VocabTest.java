@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,14 +53,14 @@ class VocabTest {
 
         assertEquals(text, vocab.detokenize(tokens, false, false));
         assertEquals(1, withBos[0], "BOS first");
-        assertArrayEquals(tokens, java.util.Arrays.copyOfRange(withBos, 1, withBos.length));
+        assertArrayEquals(tokens, Arrays.copyOfRange(withBos, 1, withBos.length));
     }
 
     @Test
     void piecesConcatenateToTheText() {
         String text = "Größe 日本 🎉";
         int[] tokens = vocab.tokenize(text, false, false);
-        var bytes = new java.io.ByteArrayOutputStream();
+        var bytes = new ByteArrayOutputStream();
         for (int token : tokens) {
             bytes.writeBytes(vocab.pieceBytes(token, false));
         }

@@ -76,16 +76,32 @@ public final class LlamaContextParams {
 
     private LlamaContextParams() {}
 
+    public static int n_ctx(MemorySegment params) {
+        return params.get(C_INT, N_CTX);
+    }
+
     public static void n_ctx(MemorySegment params, int value) {
         params.set(C_INT, N_CTX, value);
+    }
+
+    public static int n_batch(MemorySegment params) {
+        return params.get(C_INT, N_BATCH);
     }
 
     public static void n_batch(MemorySegment params, int value) {
         params.set(C_INT, N_BATCH, value);
     }
 
+    public static int n_ubatch(MemorySegment params) {
+        return params.get(C_INT, N_UBATCH);
+    }
+
     public static void n_ubatch(MemorySegment params, int value) {
         params.set(C_INT, N_UBATCH, value);
+    }
+
+    public static int n_seq_max(MemorySegment params) {
+        return params.get(C_INT, N_SEQ_MAX);
     }
 
     public static void n_seq_max(MemorySegment params, int value) {
