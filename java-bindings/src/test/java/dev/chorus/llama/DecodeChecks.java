@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -20,19 +22,29 @@ import org.junit.jupiter.api.TestInstance;
 abstract class DecodeChecks {
 
     Model model;
+    private String missing;
 
     abstract ModelParams modelParams();
 
     /** The largest logit difference allowed between decodes of the same tokens in different batches. */
     abstract float tolerance();
 
-    /** Skips the class (with the reason) when its device is not here. */
-    void assumeDevice() {}
+    /** Why this class's device is not here, or null when it is; each test then skips with the reason. */
+    String missingDevice() {
+        return null;
+    }
 
     @BeforeAll
     void loadModel() {
-        assumeDevice();
-        model = Model.load(TestModels.base(), modelParams());
+        missing = missingDevice();
+        if (missing == null) {
+            model = Model.load(TestModels.base(), modelParams());
+        }
+    }
+
+    @BeforeEach
+    void requireDevice() {
+        assumeTrue(missing == null, missing);
     }
 
     @AfterAll

@@ -1,7 +1,5 @@
 package dev.chorus.llama;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.chorus.natives.LlamaLibraries;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +14,16 @@ import org.junit.jupiter.api.Tag;
 class GpuDecodeTest extends DecodeChecks {
 
     @Override
-    void assumeDevice() {
+    String missingDevice() {
         String folder = System.getProperty(LlamaLibraries.DIR_PROPERTY, System.getenv(LlamaLibraries.DIR_ENV));
-        assumeTrue(folder != null && !folder.isBlank(),
-                "-D" + LlamaLibraries.DIR_PROPERTY + " does not name a CUDA build of llama.cpp v" + LlamaLibraries.VERSION);
-        assumeTrue(Files.exists(Path.of("/dev/nvidia0")), "no NVIDIA GPU here (/dev/nvidia0 is absent)");
+        if (folder == null || folder.isBlank()) {
+            return "-D" + LlamaLibraries.DIR_PROPERTY + " does not name a CUDA build of llama.cpp v" + LlamaLibraries.VERSION;
+        }
+        if (!Files.exists(Path.of("/dev/nvidia0"))) {
+            return "no NVIDIA GPU here (/dev/nvidia0 is absent)";
+        }
         String systemInfo = Llama.init().systemInfo();
-        assumeTrue(systemInfo.contains("CUDA"), "the llama.cpp in " + folder + " has no CUDA backend: " + systemInfo);
+        return systemInfo.contains("CUDA") ? null : "the llama.cpp in " + folder + " has no CUDA backend: " + systemInfo;
     }
 
     @Override
