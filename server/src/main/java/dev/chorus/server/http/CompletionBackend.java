@@ -1,0 +1,36 @@
+package dev.chorus.server.http;
+
+import dev.chorus.engine.Generation;
+import dev.chorus.engine.GenerationRequest;
+
+import java.util.List;
+
+/**
+ * What the HTTP layer needs from the engine. {@link EngineBackend} is the implementation; the seam exists so that
+ * a protocol state the real engine cannot be made to show on demand (a full admission queue) can be tested.
+ */
+interface CompletionBackend {
+
+    /** Every model and collaboration served, in config order. */
+    List<ServedModel> models();
+
+    /**
+     * Admits one choice of a request; the engine generates it while the returned handle hands out its events.
+     *
+     * @throws ApiException 400 for a request the collaboration cannot run (a prompt longer than its context),
+     *                      429 when its admission queue is full, 503 when the engine is closed
+     */
+    Generation start(ServedModel model, GenerationRequest request) throws ApiException;
+
+    /** The most prompt plus completion tokens one request of {@code model} may use: the default {@code max_tokens}. */
+    int contextTokens(ServedModel model);
+
+    /** A token's exact piece bytes (OpenAI's {@code bytes} of a log-probability). */
+    byte[] tokenBytes(ServedModel model, int token);
+
+    /** Requests waiting for a slot. */
+    int queueDepth();
+
+    /** Sequences holding a slot. */
+    int activeSequences();
+}

@@ -1,0 +1,45 @@
+package dev.chorus.server.http;
+
+import dev.chorus.engine.FusionOverrides;
+import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Prompt;
+import dev.chorus.kernels.fusion.SamplingParams;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} request.
+ *
+ * @param model        the model or collaboration name
+ * @param prompt       the chat or the prompt text
+ * @param maxTokens    the most tokens per choice; empty: until the end of the context
+ * @param stop         strings that end a choice (never part of its text)
+ * @param sampling     temperature, filters, penalties, seed and the number of top log-probabilities
+ * @param logprobs     whether each token's log-probability is reported
+ * @param fusion       the {@code chorus} extension: per-request fusion changes
+ * @param choices      {@code n}: independent choices, each its own random stream of the same seed
+ * @param stream       answer as server-sent events
+ * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
+ */
+record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
+                         SamplingParams sampling, boolean logprobs, FusionRequest fusion, int choices, boolean stream,
+                         boolean includeUsage) {
+    CompletionRequest {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(maxTokens, "maxTokens");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(fusion, "fusion");
+        stop = List.copyOf(stop);
+        if (choices < 1) {
+            throw new IllegalArgumentException("choices must be ≥ 1: " + choices);
+        }
+    }
+
+    /** The engine request of choice {@code choice}. */
+    GenerationRequest generation(int choice, int contextTokens, FusionOverrides overrides) {
+        return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, overrides);
+    }
+}

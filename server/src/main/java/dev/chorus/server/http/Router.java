@@ -1,0 +1,87 @@
+package dev.chorus.server.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The one handler of the server: finds the route (404 unknown path, 405 wrong method), checks the key, runs the
+ * route and turns an {@link ApiException} or an unexpected failure into an OpenAI error response, then counts
+ * the request. Handlers name the model they served with {@link #MODEL_ATTRIBUTE}.
+ */
+final class Router implements HttpHandler {
+    static final String MODEL_ATTRIBUTE = "chorus.model";
+    private static final Logger LOG = System.getLogger(Router.class.getName());
+
+    private final List<Route> routes;
+    private final BearerAuth auth;
+    private final ServerMetrics metrics;
+
+    Router(List<Route> routes, BearerAuth auth, ServerMetrics metrics) {
+        this.routes = List.copyOf(routes);
+        this.auth = auth;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        String endpoint = "unmatched";
+        try {
+            List<Route> candidates = routes.stream().filter(route -> route.matches(path)).toList();
+            if (candidates.isEmpty()) {
+                throw new ApiException(404, "invalid_request_error", null, "not_found",
+                        "No endpoint " + path + "; this server answers /v1/models, /v1/chat/completions, "
+                                + "/v1/completions, /health and /metrics.");
+            }
+            Route route = candidates.stream()
+                    .filter(candidate -> candidate.method().equals(exchange.getRequestMethod()))
+                    .findFirst()
+                    .orElseThrow(() -> methodNotAllowed(exchange, candidates));
+            endpoint = route.path();
+            if (route.protectedByKey()) {
+                auth.check(exchange);
+            }
+            route.handler().handle(exchange);
+        } catch (ApiException e) {
+            respond(exchange, e);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "client went away during " + path + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "unexpected failure answering " + path, e);
+            respond(exchange, new ApiException(500, "server_error", null, "internal_error",
+                    "The server failed: " + e));
+        } finally {
+            Object model = exchange.getAttribute(MODEL_ATTRIBUTE);
+            metrics.request(endpoint, model == null ? "" : model.toString(), exchange.getResponseCode());
+            exchange.close();
+        }
+    }
+
+    private static ApiException methodNotAllowed(HttpExchange exchange, List<Route> candidates) {
+        String allowed = candidates.stream().map(Route::method).distinct().collect(Collectors.joining(", "));
+        exchange.getResponseHeaders().set("Allow", allowed);
+        return new ApiException(405, "invalid_request_error", null, "method_not_allowed",
+                exchange.getRequestMethod() + " is not allowed here; use " + allowed + ".");
+    }
+
+    /** Sends the error unless a response is already under way (a stream reports its own errors). */
+    private static void respond(HttpExchange exchange, ApiException error) {
+        if (exchange.getResponseCode() != -1) {
+            return;
+        }
+        if (error.status() == 429) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        try {
+            Responses.error(exchange, error);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "client went away before its error: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.chorus.server.http;
+
+import dev.chorus.engine.Usage;
+
+import java.util.List;
+
+/**
+ * The server's Prometheus metrics. Latencies are measured where the HTTP layer sees tokens arrive, per model or
+ * collaboration: the interval between two tokens of a stream is one decoding step of that collaboration as a
+ * client experiences it. Label values are only served model names (set once a request's model
+ * was found), so a client cannot grow the label set.
+ */
+final class ServerMetrics {
+    private static final double[] LATENCY_BOUNDS = {
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    private static final String MODEL = "model";
+
+    private final CounterFamily requests = new CounterFamily("chorus_requests_total",
+            "HTTP requests answered, by endpoint, model and status.", "endpoint", MODEL, "status");
+    private final CounterFamily promptTokens = new CounterFamily("chorus_prompt_tokens_total",
+            "Prompt tokens of answered completion requests.", MODEL);
+    private final CounterFamily completionTokens = new CounterFamily("chorus_completion_tokens_total",
+            "Tokens generated for answered completion requests.", MODEL);
+    private final CounterFamily disconnects = new CounterFamily("chorus_client_disconnects_total",
+            "Streams whose client went away; their generations were cancelled.", MODEL);
+    private final HistogramFamily firstToken = new HistogramFamily("chorus_time_to_first_token_seconds",
+            "From the request being admitted to its first token.", MODEL, LATENCY_BOUNDS);
+    private final HistogramFamily stepLatency = new HistogramFamily("chorus_step_latency_seconds",
+            "Interval between consecutive tokens of a choice: one decoding step of the collaboration.",
+            "collaboration", LATENCY_BOUNDS);
+    private final HistogramFamily requestDuration = new HistogramFamily("chorus_request_duration_seconds",
+            "Completion requests from admission to the last byte.", MODEL, LATENCY_BOUNDS);
+
+    void request(String endpoint, String model, int status) {
+        requests.add(1, endpoint, model, Integer.toString(status));
+    }
+
+    void tokens(String model, Usage usage) {
+        promptTokens.add(usage.promptTokens(), model);
+        completionTokens.add(usage.completionTokens(), model);
+    }
+
+    void disconnect(String model) {
+        disconnects.add(1, model);
+    }
+
+    void firstToken(String model, double seconds) {
+        firstToken.observe(model, seconds);
+    }
+
+    void step(String model, double seconds) {
+        stepLatency.observe(model, seconds);
+    }
+
+    void requestDuration(String model, double seconds) {
+        requestDuration.observe(model, seconds);
+    }
+
+    long requests(String endpoint, String model, int status) {
+        return requests.value(endpoint, model, Integer.toString(status));
+    }
+
+    long disconnects(String model) {
+        return disconnects.value(model);
+    }
+
+    /** The exposition text, with the engine's queue depth and active sequences read now. */
+    String render(CompletionBackend backend) {
+        StringBuilder out = new StringBuilder(4096);
+        requests.writeTo(out);
+        promptTokens.writeTo(out);
+        completionTokens.writeTo(out);
+        disconnects.writeTo(out);
+        gauge(out, "chorus_queue_depth", "Requests waiting for a slot.", backend.queueDepth());
+        gauge(out, "chorus_active_sequences", "Sequences generating now.", backend.activeSequences());
+        firstToken.writeTo(out);
+        stepLatency.writeTo(out);
+        requestDuration.writeTo(out);
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        PrometheusText.header(out, name, "gauge", help);
+        PrometheusText.sample(out, name, List.of(), List.of(), Long.toString(value));
+    }
+}

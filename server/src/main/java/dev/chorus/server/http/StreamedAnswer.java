@@ -1,0 +1,76 @@
+package dev.chorus.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.chorus.engine.GenerationEvent;
+import dev.chorus.engine.Usage;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A streamed answer, as OpenAI clients expect it: one id in every chunk; per choice a role-only first delta (chat),
+ * one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
+ * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}.
+ * Choices are sent one after the other (the engine generates them together). An error after the headers went
+ * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
+ */
+final class StreamedAnswer {
+    private StreamedAnswer() {
+    }
+
+    /**
+     * Streams every choice; returns the usage, or empty when the stream ended with an error event.
+     *
+     * @throws IOException when the client went away
+     */
+    static Optional<Usage> send(HttpExchange exchange, Answer answer, List<ChoiceReader> choices) throws IOException {
+        SseStream sse = SseStream.open(exchange);
+        try {
+            for (int index = 0; index < choices.size(); index++) {
+                sendChoice(sse, answer, index, choices.get(index));
+            }
+            Usage usage = ChoiceReader.total(choices);
+            if (answer.request().includeUsage()) {
+                ObjectNode last = answer.envelope(true);
+                last.set("usage", ResponseShape.usage(usage));
+                sse.send(last);
+            }
+            sse.done();
+            return Optional.of(usage);
+        } catch (ApiException e) {
+            sse.send(Json.error(e));
+            return Optional.empty();
+        }
+    }
+
+    private static void sendChoice(SseStream sse, Answer answer, int index, ChoiceReader choice)
+            throws IOException, ApiException {
+        ResponseShape shape = answer.shape();
+        Optional<ObjectNode> opening = shape.openingChoice(index);
+        if (opening.isPresent()) {
+            sse.send(chunk(answer, opening.get()));
+        }
+        int textOffset = 0;
+        GenerationEvent event;
+        do {
+            event = choice.next(sse::keepAlive);
+            Optional<GenerationEvent.Token> token = answer.request().logprobs()
+                    && event instanceof GenerationEvent.Token sampled ? Optional.of(sampled) : Optional.empty();
+            // A token that releases no text yet (half a character, a possible stop string) shows only its logprob.
+            if (!event.text().isEmpty() || token.isPresent()) {
+                sse.send(chunk(answer, shape.deltaChoice(index, event.text(), token, textOffset,
+                        answer.tokenBytes())));
+                textOffset += event.text().length();
+            }
+        } while (event instanceof GenerationEvent.Token);
+        sse.send(chunk(answer, shape.closingChoice(index, choice.finishReason())));
+    }
+
+    private static ObjectNode chunk(Answer answer, ObjectNode choice) {
+        ObjectNode chunk = answer.envelope(true);
+        chunk.withArray("choices").add(choice);
+        return chunk;
+    }
+}

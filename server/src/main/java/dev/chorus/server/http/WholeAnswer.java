@@ -1,0 +1,45 @@
+package dev.chorus.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.chorus.engine.GenerationEvent;
+import dev.chorus.engine.Usage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A non-streamed answer: every choice read to its end, then one JSON object with the request's usage. */
+final class WholeAnswer {
+    private WholeAnswer() {
+    }
+
+    /** Reads every choice and sends the answer; returns the usage. */
+    static Usage send(HttpExchange exchange, Answer answer, List<ChoiceReader> choices)
+            throws IOException, ApiException {
+        ObjectNode body = answer.envelope(false);
+        ArrayNode array = body.withArray("choices");
+        boolean logprobs = answer.request().logprobs();
+        for (int index = 0; index < choices.size(); index++) {
+            ChoiceReader choice = choices.get(index);
+            StringBuilder text = new StringBuilder();
+            List<GenerationEvent.Token> tokens = new ArrayList<>();
+            GenerationEvent event;
+            do {
+                event = choice.next(ChoiceReader.Waiting.NOTHING);
+                text.append(event.text());
+                if (logprobs && event instanceof GenerationEvent.Token token) {
+                    tokens.add(token);
+                }
+            } while (event instanceof GenerationEvent.Token);
+            array.add(answer.shape().choice(index, text.toString(), logprobs ? Optional.of(tokens) : Optional.empty(),
+                    choice.finishReason(), answer.tokenBytes()));
+        }
+        Usage usage = ChoiceReader.total(choices);
+        body.set("usage", ResponseShape.usage(usage));
+        Responses.json(exchange, 200, body);
+        return usage;
+    }
+}
