@@ -10,8 +10,9 @@ import java.util.Objects;
 
 /**
  * A decoding context ({@code struct llama_context}): the memory (KV cache) of up to
- * {@link #sequences()} sequences and the logits of the last {@link #decode}. Use it from one thread
- * at a time; close it before its model.
+ * {@link #sequences()} sequences and the logits of the last {@link #decode}. llama.cpp contexts are
+ * not thread-safe, so the methods that reach one are synchronized (a member is normally driven by one
+ * thread anyway). Close it before its model.
  */
 public final class Context extends NativeResource {
 
@@ -79,7 +80,7 @@ public final class Context extends NativeResource {
      *
      * @throws LlamaCallException with llama.cpp's status, e.g. 1 when the memory is full
      */
-    public void decode(Batch batch) {
+    public synchronized void decode(Batch batch) {
         ensureOpen();
         Objects.requireNonNull(batch, "batch");
         MemorySegment struct = batch.struct();
@@ -107,7 +108,7 @@ public final class Context extends NativeResource {
      * The logits of entry {@code index} of the last decoded batch: a read-only view of
      * {@code vocabSize} floats, valid until the next decode or close.
      */
-    public MemorySegment logits(int index) {
+    public synchronized MemorySegment logits(int index) {
         ensureOpen();
         Objects.checkIndex(index, lastOutputs.length);
         if (!lastOutputs[index]) {
@@ -126,7 +127,7 @@ public final class Context extends NativeResource {
     }
 
     /** Forgets every sequence. */
-    public void memoryClear() {
+    public synchronized void memoryClear() {
         ensureOpen();
         LlamaContexts.llama_memory_clear(memory, true);
         lastOutputs = new boolean[0];
@@ -139,7 +140,7 @@ public final class Context extends NativeResource {
      * @return false when llama.cpp cannot remove part of a sequence (recurrent models); removing a
      *     whole sequence never fails
      */
-    public boolean seqRemove(int sequence, int fromPosition, int toPosition) {
+    public synchronized boolean seqRemove(int sequence, int fromPosition, int toPosition) {
         ensureOpen();
         checkSequence(sequence);
         if (fromPosition < 0 || toPosition < fromPosition) {
@@ -154,7 +155,7 @@ public final class Context extends NativeResource {
      * dropped). Whole sequences only: each sequence has its own memory stream here, and llama.cpp
      * aborts the process on a partial copy between streams.
      */
-    public void seqCopy(int source, int destination) {
+    public synchronized void seqCopy(int source, int destination) {
         ensureOpen();
         checkSequence(source);
         checkSequence(destination);

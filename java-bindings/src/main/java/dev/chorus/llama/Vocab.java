@@ -67,7 +67,9 @@ public final class Vocab {
     }
 
     /**
-     * Tokens to text, the inverse of {@link #tokenize}.
+     * Tokens to text, the inverse of {@link #tokenize} for tokens without BOS (llama.cpp's
+     * {@code llama_detokenize}; when it removes a leading BOS it keeps the space SentencePiece put
+     * before the first word).
      *
      * @param removeSpecial drop BOS/EOS if the model adds them
      * @param renderSpecial write special tokens as their text

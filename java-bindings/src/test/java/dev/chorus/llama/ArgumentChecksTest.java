@@ -16,7 +16,7 @@ class ArgumentChecksTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(TestModels.base(), ModelParams.cpu());
+        model = Model.load(TestModels.fixture(), ModelParams.cpu());
     }
 
     @AfterAll
@@ -27,7 +27,7 @@ class ArgumentChecksTest {
     }
 
     private static Context newContext(int sequences) {
-        return model.newContext(new ContextParams(256, 8, 8, sequences, TestModels.THREADS, FlashAttention.DISABLED));
+        return model.newContext(new ContextParams(TestModels.CONTEXT, 8, 8, sequences, TestModels.THREADS, FlashAttention.DISABLED));
     }
 
     @Test
@@ -110,8 +110,8 @@ class ArgumentChecksTest {
 
     @Test
     void aModelOutlivesItsContextsAndRefusesUseOnceClosed() {
-        Model second = Model.load(TestModels.base(), ModelParams.cpu());
-        Context context = second.newContext(ContextParams.of(256, TestModels.THREADS));
+        Model second = Model.load(TestModels.fixture(), ModelParams.cpu());
+        Context context = second.newContext(ContextParams.of(TestModels.CONTEXT, TestModels.THREADS));
 
         var refused = assertThrows(IllegalStateException.class, second::close);
         assertTrue(refused.getMessage().contains("1 open context"), refused.getMessage());
@@ -120,7 +120,7 @@ class ArgumentChecksTest {
         second.close();
         assertThrows(IllegalStateException.class, second::vocab);
         assertThrows(IllegalStateException.class, () -> second.metadata("general.architecture"));
-        assertThrows(IllegalStateException.class, () -> second.newContext(ContextParams.of(256, TestModels.THREADS)));
+        assertThrows(IllegalStateException.class, () -> second.newContext(ContextParams.of(TestModels.CONTEXT, TestModels.THREADS)));
     }
 
     @Test

@@ -38,7 +38,7 @@ abstract class DecodeChecks {
     void loadModel() {
         missing = missingDevice();
         if (missing == null) {
-            model = Model.load(TestModels.base(), modelParams());
+            model = Model.load(TestModels.fixture(), modelParams());
         }
     }
 
@@ -55,7 +55,7 @@ abstract class DecodeChecks {
     }
 
     Context newContext(int sequences) {
-        return model.newContext(new ContextParams(512, 128, 128, sequences, TestModels.THREADS, FlashAttention.AUTO));
+        return model.newContext(new ContextParams(TestModels.CONTEXT, 128, 128, sequences, TestModels.THREADS, FlashAttention.AUTO));
     }
 
     @Test

@@ -5,20 +5,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testkit.FixtureModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelTest {
 
+    @Test
+    void readsTheFixturesShape() {
+        FixtureModel spec = FixtureModel.DEFAULT;
+        try (Model model = Model.load(TestModels.fixture(), ModelParams.cpu())) {
+            assertEquals(Optional.of(spec.name()), model.metadata("general.name"));
+            assertEquals(spec.embeddingLength(), model.embeddingLength());
+            assertEquals(spec.layers(), model.layerCount());
+            assertEquals(TestModels.fixture(), model.file());
+            assertTrue(model.parameterCount() > (long) TestModels.VOCAB_SIZE * spec.embeddingLength(), "embeddings alone");
+        }
+    }
+
+    /** On the shared trained model: skips, naming the folder, where it is absent. */
     @Test
     void readsTheModelsShapeAndMetadata() {
         try (Model model = Model.load(TestModels.base(), ModelParams.cpu())) {
@@ -36,15 +50,15 @@ class ModelTest {
 
     @Test
     void loadsTheVocabularyAloneAndRefusesToDecodeWithIt() {
-        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+        try (Model model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly())) {
             assertEquals(TestModels.VOCAB_SIZE, model.vocab().size());
-            assertThrows(IllegalStateException.class, () -> model.newContext(ContextParams.of(256, TestModels.THREADS)));
+            assertThrows(IllegalStateException.class, () -> model.newContext(ContextParams.of(TestModels.CONTEXT, TestModels.THREADS)));
         }
     }
 
     @Test
     void appliesABuiltInTemplateWhenTheModelHasNone() {
-        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+        try (Model model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly())) {
             assertEquals(Optional.empty(), model.chatTemplate());
         }
         List<ChatMessage> chat = List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Grüß dich 🎉"));
@@ -106,7 +120,7 @@ class ModelTest {
         Level previous = logger.getLevel();
         logger.setLevel(Level.ALL);
         logger.addHandler(capture);
-        try (Model model = Model.load(TestModels.base(), ModelParams.vocabularyOnly())) {
+        try (Model model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly())) {
             assertTrue(records.stream().anyMatch(r -> r.getMessage().contains("llama_model_loader")),
                     "no loader lines among " + records.size() + " records");
             assertFalse(records.stream().anyMatch(r -> r.getMessage().endsWith("\n")), "lines are split at newlines");

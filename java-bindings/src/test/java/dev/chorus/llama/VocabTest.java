@@ -23,7 +23,7 @@ class VocabTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(TestModels.base(), ModelParams.vocabularyOnly());
+        model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly());
         vocab = model.vocab();
     }
 

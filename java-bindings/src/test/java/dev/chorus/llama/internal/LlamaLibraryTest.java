@@ -11,6 +11,7 @@ import dev.chorus.llama.Llama;
 import dev.chorus.llama.LlamaException;
 import dev.chorus.natives.LlamaBuild;
 import dev.chorus.natives.LlamaLibraries;
+import dev.chorus.natives.Platform;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,24 +121,46 @@ class LlamaLibraryTest {
     @Test
     void aJvmPointedAtAnotherVersionFailsClearly() throws Exception {
         Path fake = compileFakeBuild("const char * llama_version(void) { return \"0.4.9\"; }");
+
+        ChildRun run = initInChildJvm(fake);
+
+        assertEquals(3, run.exitCode(), run.output());
+        assertTrue(run.output().contains("LlamaException: the llama.cpp in " + fake + " is version 0.4.9, Chorus needs v0.5.0"),
+                run.output());
+    }
+
+    @Test
+    void aJvmPointedAtAnotherV050FolderUsesIt() throws Exception {
+        Path extracted = LlamaLibraries.extractBundled(Platform.current(), folder.resolve("cache"));
+
+        ChildRun run = initInChildJvm(extracted);
+
+        assertEquals(0, run.exitCode(), run.output());
+        // The npm build reports 0.5.0-dev.
+        assertTrue(run.output().matches("(?s)llama\\.cpp 0\\.5\\.0(-dev)? from " + Pattern.quote(extracted.toString()) + "\\R"),
+                run.output());
+    }
+
+    private record ChildRun(int exitCode, String output) {}
+
+    private static ChildRun initInChildJvm(Path llamaDir) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-D" + LlamaLibraries.DIR_PROPERTY + "=" + fake, "-cp", System.getProperty("java.class.path"),
+                "-D" + LlamaLibraries.DIR_PROPERTY + "=" + llamaDir, "-cp", System.getProperty("java.class.path"),
                 InitMain.class.getName())
                 .redirectErrorStream(true)
                 .start();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertEquals(3, process.exitValue(), output);
-        assertTrue(output.contains("LlamaException: the llama.cpp in " + fake + " is version 0.4.9, Chorus needs v0.5.0"), output);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
+        return new ChildRun(process.exitValue(), output);
     }
 
-    /** The child JVM of {@link #aJvmPointedAtAnotherVersionFailsClearly()}. */
+    /** The child JVM: initialises llama.cpp from -Dchorus.llama.dir and reports. */
     static final class InitMain {
         public static void main(String[] args) {
             try {
-                Llama.init();
+                Llama llama = Llama.init();
+                System.out.println("llama.cpp " + llama.version() + " from " + llama.libraryFolder());
             } catch (LlamaException e) {
                 System.out.println(e);
                 System.exit(3);
