@@ -38,10 +38,6 @@ public record ContextParams(int contextSize, int batchSize, int ubatchSize, int 
         return new ContextParams(contextSize, batch, batch, 1, threads, FlashAttention.AUTO);
     }
 
-    public ContextParams withSequences(int sequences) {
-        return new ContextParams(contextSize, batchSize, ubatchSize, sequences, threads, flashAttention);
-    }
-
     private static void requirePositive(int value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);

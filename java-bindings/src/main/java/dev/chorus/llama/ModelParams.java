@@ -23,11 +23,6 @@ public record ModelParams(int gpuLayers, boolean mmap, boolean vocabOnly) {
         return new ModelParams(0, true, false);
     }
 
-    /** Every layer on the GPU, file memory-mapped. */
-    public static ModelParams gpu() {
-        return new ModelParams(ALL_LAYERS, true, false);
-    }
-
     /** The vocabulary and metadata only. */
     public static ModelParams vocabularyOnly() {
         return new ModelParams(0, true, true);

@@ -97,6 +97,7 @@ class ArgumentChecksTest {
         batch.add(1, 0, 0, true);
 
         batch.close();
+        assertTrue(batch.isClosed());
         assertDoesNotThrow(batch::close);
         assertThrows(IllegalStateException.class, () -> batch.add(1, 0, 0, true));
         assertThrows(IllegalStateException.class, () -> context.decode(batch));

@@ -40,6 +40,7 @@ class VocabTest {
         assertEquals(OptionalInt.of(1), vocab.bos());
         assertEquals(OptionalInt.of(2), vocab.eos());
         assertEquals("<s>", vocab.tokenText(1));
+        assertEquals("<s>", vocab.tokenToPiece(1), "special tokens rendered");
         assertTrue(vocab.isEog(2));
         assertFalse(vocab.isEog(1));
     }

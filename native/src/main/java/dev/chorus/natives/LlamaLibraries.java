@@ -14,7 +14,8 @@ import java.util.Properties;
  *       library folder, a CUDA build such as {@code /opt/llama-v0.5.0-cuda-sm90});</li>
  *   <li>otherwise the CPU libraries bundled in this jar, extracted once (as JCuda and JOCL ship their
  *       natives) into {@code ~/.cache/chorus/llama-0.5.0/linux-x86_64-<hash>/}; the root
- *       {@code ~/.cache/chorus} can be moved with {@code -Dchorus.cache.dir}.</li>
+ *       {@code ~/.cache/chorus} can be moved with {@code -Dchorus.cache.dir} or the environment
+ *       variable {@code CHORUS_CACHE} (which {@code fetch-llama.sh} also uses).</li>
  * </ol>
  */
 public final class LlamaLibraries {
@@ -22,6 +23,7 @@ public final class LlamaLibraries {
     public static final String DIR_PROPERTY = "chorus.llama.dir";
     public static final String DIR_ENV = "CHORUS_LLAMA_DIR";
     public static final String CACHE_PROPERTY = "chorus.cache.dir";
+    public static final String CACHE_ENV = "CHORUS_CACHE";
     /** The llama.cpp release every Chorus build binds, from the Maven property {@code llama.version}. */
     public static final String VERSION = readVersion();
 
@@ -52,7 +54,7 @@ public final class LlamaLibraries {
     }
 
     static Path cacheRoot() {
-        String configured = System.getProperty(CACHE_PROPERTY);
+        String configured = System.getProperty(CACHE_PROPERTY, System.getenv(CACHE_ENV));
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured.strip());
         }
