@@ -126,6 +126,14 @@ public final class Context extends NativeResource {
         return logits(index).toArray(ValueLayout.JAVA_FLOAT);
     }
 
+    /** Copies {@link #logits(int)} into {@code destination} (of {@link #vocabSize()} floats), allocating nothing. */
+    public void copyLogits(int index, float[] destination) {
+        if (Objects.requireNonNull(destination, "destination").length != vocabSize) {
+            throw new IllegalArgumentException("destination holds " + destination.length + " floats, the vocabulary " + vocabSize);
+        }
+        MemorySegment.copy(logits(index), ValueLayout.JAVA_FLOAT, 0, destination, 0, vocabSize);
+    }
+
     /** Forgets every sequence. */
     public synchronized void memoryClear() {
         ensureOpen();

@@ -1,5 +1,6 @@
 package dev.chorus.llama;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,6 +74,10 @@ class ArgumentChecksTest {
             context.decode(batch);
 
             assertEquals(TestModels.VOCAB_SIZE, context.logits(1).byteSize() / Float.BYTES);
+            float[] copy = new float[TestModels.VOCAB_SIZE];
+            context.copyLogits(1, copy);
+            assertArrayEquals(context.logitsArray(1), copy);
+            assertThrows(IllegalArgumentException.class, () -> context.copyLogits(1, new float[10]));
             assertThrows(IllegalArgumentException.class, () -> context.logits(0));
             assertThrows(IllegalArgumentException.class, () -> context.logits(2));
             assertThrows(IndexOutOfBoundsException.class, () -> context.logits(3));
