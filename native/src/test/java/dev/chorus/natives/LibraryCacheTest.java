@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -75,6 +77,34 @@ class LibraryCacheTest {
             assertTrue(LibraryCache.isComplete(first, BundledLibraries.of(LINUX_X86_64)));
             // Losers delete their staged copies: only the one folder is left.
             assertEquals(Set.of(first.getFileName().toString()), namesIn(first.getParent()));
+        }
+    }
+
+    @Test
+    void jvmsExtractingAtOnceAgreeOnOneCompleteFolder() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            processes.add(new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                    ExtractMain.class.getName(), cacheRoot.toString()).redirectErrorStream(true).start());
+        }
+        Set<String> printed = new HashSet<>();
+        for (Process process : processes) {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(0, process.waitFor(), output);
+            printed.add(output);
+        }
+
+        assertEquals(1, printed.size(), printed.toString());
+        Path folder = Path.of(printed.iterator().next());
+        assertTrue(LibraryCache.isComplete(folder, BundledLibraries.of(LINUX_X86_64)));
+        assertEquals(Set.of(folder.getFileName().toString()), namesIn(folder.getParent()));
+    }
+
+    /** A JVM of {@link #jvmsExtractingAtOnceAgreeOnOneCompleteFolder()}: extracts and prints the folder. */
+    static final class ExtractMain {
+        public static void main(String[] args) {
+            System.out.println(LlamaLibraries.extractBundled(LINUX_X86_64, Path.of(args[0])));
         }
     }
 
