@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
  * offset of the field being read, so callers never see an IndexOutOfBoundsException.
  */
 final class GgufCursor {
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -35,30 +34,23 @@ final class GgufCursor {
         return image.byteSize() - position;
     }
 
-    byte int8(String what) throws GgufFormatException {
-        require(1, what);
-        return image.get(ValueLayout.JAVA_BYTE, position++);
-    }
-
-    short int16(String what) throws GgufFormatException {
-        require(2, what);
-        short value = image.get(SHORT, position);
-        position += 2;
-        return value;
-    }
-
     int int32(String what) throws GgufFormatException {
-        require(4, what);
-        int value = image.get(INT, position);
-        position += 4;
-        return value;
+        return bytes(4, what).get(INT, 0);
     }
 
     long int64(String what) throws GgufFormatException {
-        require(8, what);
-        long value = image.get(LONG, position);
-        position += 8;
-        return value;
+        return bytes(8, what).get(LONG, 0);
+    }
+
+    /** The next {@code length} bytes as a slice of the image. */
+    MemorySegment bytes(long length, String what) throws GgufFormatException {
+        if (length > remaining()) {
+            throw new GgufFormatException("file truncated: " + what + " needs " + length + " bytes, "
+                    + remaining() + " left", position);
+        }
+        MemorySegment slice = image.asSlice(position, length);
+        position += length;
+        return slice;
     }
 
     /** A uint64 count that must fit in the bytes left, each element taking at least {@code minimumElementSize}. */
@@ -91,17 +83,6 @@ final class GgufCursor {
             return value;
         } catch (CharacterCodingException invalid) {
             throw new GgufFormatException(what + " is not valid UTF-8", start + 8);
-        }
-    }
-
-    void seek(long offset) {
-        position = offset;
-    }
-
-    private void require(int bytes, String what) throws GgufFormatException {
-        if (remaining() < bytes) {
-            throw new GgufFormatException("file truncated: " + what + " needs " + bytes + " bytes, "
-                    + remaining() + " left", position);
         }
     }
 }

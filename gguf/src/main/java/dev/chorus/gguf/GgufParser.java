@@ -1,6 +1,7 @@
 package dev.chorus.gguf;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,8 @@ final class GgufParser {
     static final int DEFAULT_ALIGNMENT = 32;
     /** Deeper nesting is never written by real tools and would only serve to exhaust the stack. */
     static final int MAX_ARRAY_DEPTH = 8;
-    /** The most elements a Java list holds. */
-    private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+    /** The most bytes a Java array holds, so the most one metadata array may occupy. */
+    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
     /** Smallest tensor info: name length, n_dims, type, offset. */
     private static final int MIN_TENSOR_INFO_BYTES = 8 + 4 + 4 + 8;
     /** Smallest key-value pair: key length, value type, a one-byte value. */
@@ -106,29 +107,25 @@ final class GgufParser {
     private GgufValue readValue(GgufValueType type, String key, int depth) throws GgufFormatException {
         String what = "value of '" + key + "'";
         return switch (type) {
-            case UINT8 -> new GgufValue.UInt8(Byte.toUnsignedInt(cursor.int8(what)));
-            case INT8 -> new GgufValue.Int8(cursor.int8(what));
-            case UINT16 -> new GgufValue.UInt16(Short.toUnsignedInt(cursor.int16(what)));
-            case INT16 -> new GgufValue.Int16(cursor.int16(what));
-            case UINT32 -> new GgufValue.UInt32(Integer.toUnsignedLong(cursor.int32(what)));
-            case INT32 -> new GgufValue.Int32(cursor.int32(what));
-            case UINT64 -> new GgufValue.UInt64(cursor.int64(what));
-            case INT64 -> new GgufValue.Int64(cursor.int64(what));
-            case FLOAT32 -> new GgufValue.Float32(Float.intBitsToFloat(cursor.int32(what)));
-            case FLOAT64 -> new GgufValue.Float64(Double.longBitsToDouble(cursor.int64(what)));
-            case BOOL -> readBool(what);
             case STRING -> new GgufValue.Text(cursor.string(what));
             case ARRAY -> readArray(key, depth);
+            default -> PackedValues.decode(type, readFixed(type, 1, what), 0);
         };
     }
 
-    private GgufValue.Bool readBool(String what) throws GgufFormatException {
-        long offset = cursor.position();
-        byte value = cursor.int8(what);
-        if (value != 0 && value != 1) {
-            throw new GgufFormatException(what + ": bool byte " + value + " is neither 0 nor 1", offset);
+    /** The bytes of {@code count} values of a fixed-size type, with every bool checked to be 0 or 1. */
+    private MemorySegment readFixed(GgufValueType type, long count, String what) throws GgufFormatException {
+        long start = cursor.position();
+        MemorySegment bytes = cursor.bytes(count * type.minimumSize(), what);
+        if (type == GgufValueType.BOOL) {
+            for (long i = 0; i < count; i++) {
+                byte value = bytes.get(ValueLayout.JAVA_BYTE, i);
+                if (value != 0 && value != 1) {
+                    throw new GgufFormatException(what + ": bool byte " + value + " is neither 0 nor 1", start + i);
+                }
+            }
         }
-        return new GgufValue.Bool(value == 1);
+        return bytes;
     }
 
     private GgufValue.Array readArray(String key, int depth) throws GgufFormatException {
@@ -138,9 +135,13 @@ final class GgufParser {
         }
         GgufValueType elementType = valueType("array element type of '" + key + "'");
         long count = cursor.count("array length of '" + key + "'", elementType.minimumSize());
-        if (count > MAX_ARRAY_LENGTH) {
-            throw new GgufFormatException("array length " + count + " of '" + key + "' exceeds " + MAX_ARRAY_LENGTH,
-                    offset + 4);
+        if (count > MAX_ARRAY_BYTES / elementType.minimumSize()) {
+            throw new GgufFormatException("array length " + count + " of '" + key + "' exceeds the "
+                    + MAX_ARRAY_BYTES + " bytes one array may hold", offset + 4);
+        }
+        if (elementType != GgufValueType.STRING && elementType != GgufValueType.ARRAY) {
+            byte[] packed = readFixed(elementType, count, "elements of '" + key + "'").toArray(ValueLayout.JAVA_BYTE);
+            return new GgufValue.Array(elementType, new PackedValues(elementType, packed));
         }
         List<GgufValue> elements = new ArrayList<>(initialCapacity(count));
         for (long i = 0; i < count; i++) {

@@ -105,11 +105,14 @@ public sealed interface GgufValue {
     record Array(GgufValueType elementType, List<GgufValue> elements) implements GgufValue {
         public Array {
             Objects.requireNonNull(elementType, "elementType");
-            elements = List.copyOf(elements);
-            for (GgufValue element : elements) {
-                if (element.type() != elementType) {
-                    throw new IllegalArgumentException(
-                            "array of " + elementType + " holds a " + element.type() + " element");
+            // A parsed array of fixed-size values is immutable and typed by construction: kept as it is.
+            if (!(elements instanceof PackedValues packed && packed.type() == elementType)) {
+                elements = List.copyOf(elements);
+                for (GgufValue element : elements) {
+                    if (element.type() != elementType) {
+                        throw new IllegalArgumentException(
+                                "array of " + elementType + " holds a " + element.type() + " element");
+                    }
                 }
             }
         }

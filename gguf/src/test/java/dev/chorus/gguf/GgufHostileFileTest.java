@@ -125,6 +125,13 @@ class GgufHostileFileTest {
     }
 
     @Test
+    void boolArrayElementThatIsNeitherZeroNorOne() throws IOException {
+        GgufEncoder bytes = header(0, 1).string("k").int32(GgufValueType.ARRAY.id())
+                .int32(GgufValueType.BOOL.id()).int64(3).int8(1).int8(0).int8(9);
+        assertRejected(bytes, "elements of 'k': bool byte 9 is neither 0 nor 1", FIRST_KEY_VALUE + 12 + 2);
+    }
+
+    @Test
     void arraysNestedTooDeep() throws IOException {
         GgufEncoder bytes = header(0, 1).string("k").int32(GgufValueType.ARRAY.id());
         for (int depth = 0; depth < 100; depth++) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ class GgufRoundTripTest {
                 assertEquals(type, info.type());
                 assertArrayEquals(new long[] {type.blockSize() * 3L, 5}, info.shape());
                 assertEquals(0, info.dataOffset() % 32, info.name());
-                assertArrayEquals(payloads.get(info.name()), gguf.tensor(info.name()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                assertArrayEquals(payloads.get(info.name()), gguf.tensor(info.name()).toArray(ValueLayout.JAVA_BYTE));
                 assertTrue(gguf.tensor(info).isReadOnly());
             }
         }
@@ -162,9 +163,24 @@ class GgufRoundTripTest {
             assertEquals(256, gguf.alignment());
             assertEquals(0, gguf.dataStart() % 256);
             assertEquals(256, gguf.tensorInfo("big").dataOffset());
-            assertArrayEquals(small, gguf.tensor("odd").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-            assertArrayEquals(big, gguf.tensor("big").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            assertArrayEquals(small, gguf.tensor("odd").toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(big, gguf.tensor("big").toArray(ValueLayout.JAVA_BYTE));
         }
+    }
+
+    @Test
+    void tensorViewsDieWithTheFile() throws IOException {
+        Path file = directory.resolve("closed.gguf");
+        try (GgufWriter writer = GgufWriter.create(file)) {
+            writer.addTensor("a", GgmlType.F32, 4);
+            writer.writeTensor("a", MemorySegment.ofArray(new float[] {1, 2, 3, 4}));
+        }
+        GgufFile gguf = GgufFile.open(file);
+        MemorySegment view = gguf.tensor("a");
+        assertEquals(2.0f, view.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 1));
+        gguf.close();
+        gguf.close();
+        assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0));
     }
 
     @Test
