@@ -61,6 +61,12 @@ final class GgufEncoder {
         return this;
     }
 
+    GgufEncoder append(GgufEncoder other) {
+        ByteBuffer bytes = other.toBuffer();
+        ensure(bytes.remaining()).put(bytes);
+        return this;
+    }
+
     /** Zero bytes up to the next multiple of {@code alignment}. */
     GgufEncoder pad(int alignment) {
         int padding = (int) (GgufParser.align(buffer.position(), alignment) - buffer.position());

@@ -10,9 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -49,7 +47,9 @@ public final class GgufWriter implements AutoCloseable {
     private final Path target;
     private final Path temporary;
     private final FileChannel channel;
-    private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
+    private final Set<String> keys = new HashSet<>();
+    /** Key-value pairs serialised as they are added, so a bad value fails its put, not the close. */
+    private final GgufEncoder metadata = new GgufEncoder();
     private final List<GgufTensorInfo> tensors = new ArrayList<>();
     private final Set<String> tensorNames = new HashSet<>();
     private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
@@ -86,22 +86,23 @@ public final class GgufWriter implements AutoCloseable {
     /**
      * Adds a metadata entry. {@code general.alignment} must be a power-of-two UINT32 and sets the data alignment.
      *
-     * @throws IllegalArgumentException for an empty, duplicate or non-Unicode key
+     * @throws IllegalArgumentException for an empty or duplicate key, or a key or string that is not valid Unicode
      */
     public GgufWriter put(String key, GgufValue value) {
         requireDeclaring();
         Objects.requireNonNull(value, "value");
-        if (key.isEmpty() || metadata.containsKey(key)) {
+        if (key.isEmpty() || keys.contains(key)) {
             throw new IllegalArgumentException(key.isEmpty() ? "empty metadata key" : "duplicate metadata key '" + key + "'");
         }
-        GgufEncoder.utf8(key);
+        GgufEncoder entry = new GgufEncoder().string(key).int32(value.type().id()).value(value);
         if (key.equals(GgufParser.ALIGNMENT_KEY)) {
             if (!tensors.isEmpty()) {
                 throw new IllegalStateException(key + " must be set before the first tensor is declared");
             }
             alignment = checkedAlignment(value);
         }
-        metadata.put(key, value);
+        metadata.append(entry);
+        keys.add(key);
         return this;
     }
 
@@ -237,8 +238,8 @@ public final class GgufWriter implements AutoCloseable {
                 .int32(GgufParser.MAGIC)                // char magic[4];
                 .int32(3)                               // uint32_t version;
                 .int64(tensors.size())                  // int64_t n_tensors;
-                .int64(metadata.size());                // int64_t n_kv;
-        metadata.forEach((key, value) -> header.string(key).int32(value.type().id()).value(value));
+                .int64(keys.size())                     // int64_t n_kv;
+                .append(metadata);
         for (GgufTensorInfo info : tensors) {
             header.string(info.name()).int32(info.dimensionCount());
             for (long dim : info.shape()) {

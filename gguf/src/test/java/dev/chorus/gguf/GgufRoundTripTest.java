@@ -235,7 +235,8 @@ class GgufRoundTripTest {
             writer.putString("k", "v");
             assertThrows(IllegalArgumentException.class, () -> writer.putString("k", "again"));
             assertThrows(IllegalArgumentException.class, () -> writer.putString("", "empty key"));
-            assertThrows(IllegalArgumentException.class, () -> writer.putString("bad\uD800", "surrogate"));
+            assertThrows(IllegalArgumentException.class, () -> writer.putString("bad\uD800", "surrogate key"));
+            assertThrows(IllegalArgumentException.class, () -> writer.putString("bad.value", "surrogate \uDC00"));
             assertThrows(IllegalArgumentException.class, () -> writer.putUInt32("general.alignment", 48));
             assertThrows(IllegalArgumentException.class, () -> writer.addTensor("q", GgmlType.Q4_0, 33));
             assertThrows(IllegalArgumentException.class, () -> writer.addTensor("x".repeat(64), GgmlType.F32, 1));

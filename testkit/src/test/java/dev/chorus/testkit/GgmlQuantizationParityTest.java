@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * chorus-gguf's quantisation against the real thing: ggml's own reference row functions in the bundled
  * {@code libggml-base}, called through FFM on the same random inputs. Every byte and every float must agree.
  */
+@SuppressWarnings("restricted") // FFM calls into the bundled ggml are the point of this test
 class GgmlQuantizationParityTest {
     private static final int ELEMENTS = 256 * 64;
     /** void fn(const float * x, void * y, int64_t k) and void fn(const void * x, float * y, int64_t k). */

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * well-spread logits. Calls the bundled CPU build directly through a minimal FFM surface (chorus-llama, the real
  * bindings, depends on this module for its own tests, so it cannot be used here).
  */
+@SuppressWarnings("restricted") // FFM calls into the bundled llama.cpp are the point of this test
 class LlamaCppLoadsFixturesTest {
     /** {@code sizeof} of the by-value structs on x86-64 SysV (checked against llama.h in docs/architecture.md). */
     private static final MemoryLayout MODEL_PARAMS = MemoryLayout.structLayout(MemoryLayout.sequenceLayout(80 / 8, JAVA_LONG));
