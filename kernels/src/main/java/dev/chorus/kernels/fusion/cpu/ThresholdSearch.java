@@ -9,13 +9,15 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The top-k and top-p thresholds without sorting: a radix search on the bits of non-negative floats
- * (whose int bits order like the floats). One histogram pass over the row picks the 12-bit prefix bin where
- * the running weight from the top reaches the target; the row's values in that bin are gathered (a vector
- * range test) and two more small histograms settle the remaining 11 and 8 bits.
+ * The top-k and top-p thresholds without sorting. A bisection over powers of two, each step one vector
+ * pass (a count or a masked sum), finds the octave {@code [2^-j, 2^-j+1)} where the running weight from
+ * the top reaches the target; the row's values in that octave are gathered with a vector range test,
+ * and a radix search on their bits (non-negative floats order like their int bits) settles the exact value.
  */
 final class ThresholdSearch {
 
+    /** Probabilities are ≤ 1 and ≥ the smallest subnormal, 2^-149, when they count at all. */
+    private static final int SMALLEST_EXPONENT = 149;
     private static final int[] SHIFTS = {19, 8, 0};
     private static final int[] WIDTHS = {12, 11, 8};
 
@@ -30,67 +32,73 @@ final class ThresholdSearch {
 
     /**
      * The largest value t of {@code values[0 .. n − 1]} with {@code Σ weight_j ≥ target} over
-     * {@code t ≤ values_j}, counting only {@code values_j ≥ lower}; a weight is the value itself when
-     * {@code byMass}, else 1 (so target k gives the k-th largest). Returns {@code lower} when even every
-     * counted value falls short of the target (rounding at the bottom of the row).
+     * {@code values_j ≥ t}, counting only {@code values_j ≥ lower}; a weight is the value itself when
+     * {@code byMass}, else 1 (so target k gives the k-th largest). {@code values} is padded with zeros to
+     * {@code padded}. Returns {@code lower} when every counted value together falls short of the target.
      */
-    float find(float[] values, int n, float lower, double target, boolean byMass) {
-        double above = 0;
+    float find(float[] values, int n, int padded, float lower, double target, boolean byMass) {
+        if (weightAtLeast(values, padded, Math.max(lower, Float.MIN_VALUE), byMass) < target) {
+            return lower;
+        }
+        int short1 = -1;
+        int enough = SMALLEST_EXPONENT;
+        while (enough - short1 > 1) {
+            int middle = (short1 + enough) >>> 1;
+            if (weightAtLeast(values, padded, Math.max(lower, Math.scalb(1f, -middle)), byMass) >= target) {
+                enough = middle;
+            } else {
+                short1 = middle;
+            }
+        }
+        float from = Math.max(lower, Math.scalb(1f, -enough));
+        float to = Math.scalb(1f, 1 - enough);
+        double above = weightAtLeast(values, padded, Math.max(lower, to), byMass);
+        int count = gather(values, n, from, to);
+        return radix(values, count, above, target, byMass);
+    }
+
+    private static double weightAtLeast(float[] values, int padded, float threshold, boolean byMass) {
+        return byMass ? VectorRows.sumAtLeast(values, 0, padded, threshold)
+                : VectorRows.countAtLeast(values, padded, threshold);
+    }
+
+    /** Settles the threshold's bits among the candidates, 12, 11 and 8 bits at a time. */
+    private float radix(float[] values, int count, double above, double target, boolean byMass) {
         int prefix = 0;
-        int count = 0;
         for (int level = 0; level < SHIFTS.length; level++) {
             int shift = SHIFTS[level];
             int mask = (1 << WIDTHS[level]) - 1;
-            int width = WIDTHS[level];
-            Arrays.fill(bins, 0, 1 << width, 0);
-            if (level == 0) {
-                for (int i = 0; i < n; i++) {
-                    float v = values[i];
-                    if (v >= lower) {
-                        bins[Float.floatToRawIntBits(v) >>> shift] += byMass ? v : 1;
-                    }
-                }
-            } else {
-                for (int c = 0; c < count; c++) {
-                    float v = values[candidates[c]];
-                    bins[(Float.floatToRawIntBits(v) >>> shift) & mask] += byMass ? v : 1;
-                }
+            Arrays.fill(bins, 0, mask + 1, 0);
+            for (int c = 0; c < count; c++) {
+                float v = values[candidates[c]];
+                bins[(Float.floatToRawIntBits(v) >>> shift) & mask] += byMass ? v : 1;
             }
-            int bin = (1 << width) - 1;
+            int bin = mask;
             while (bin >= 0 && above + bins[bin] < target) {
                 above += bins[bin--];
             }
             if (bin < 0) {
-                if (level == 0) {
-                    return lower;
-                }
-                // Summation order made this level's total fall a rounding error short: take its lowest value.
+                // Summation order left the candidates a rounding error short: take their lowest value.
                 bin = 0;
                 while (bins[bin] == 0 && bin < mask) {
                     bin++;
                 }
             }
             prefix |= bin << shift;
-            if (level == 0) {
-                count = gather(values, n, lower, prefix, shift);
-            } else {
-                count = narrow(values, count, prefix, shift);
-            }
+            count = narrow(values, count, prefix, shift);
         }
         return Float.intBitsToFloat(prefix);
     }
 
-    /** Collects the indices below n whose value is ≥ lower and whose bits above {@code shift} equal prefix's. */
-    private int gather(float[] values, int n, float lower, int prefix, int shift) {
-        float from = Math.max(lower, Float.intBitsToFloat(prefix));
-        float to = Float.intBitsToFloat(prefix + (1 << shift));
+    /** Collects the indices below n whose value lies in {@code [from, to)}. */
+    private int gather(float[] values, int n, float from, float to) {
         int count = 0;
         for (int i = 0; i < n; i += LANES) {
             FloatVector v = FloatVector.fromArray(SPECIES, values, i);
-            VectorMask<Float> inBin = v.compare(VectorOperators.GE, from).and(v.compare(VectorOperators.LT, to));
-            if (inBin.anyTrue()) {
+            VectorMask<Float> inRange = v.compare(VectorOperators.GE, from).and(v.compare(VectorOperators.LT, to));
+            if (inRange.anyTrue()) {
                 for (int lane = 0; lane < LANES; lane++) {
-                    if (inBin.laneIsSet(lane) && i + lane < n) {
+                    if (inRange.laneIsSet(lane) && i + lane < n) {
                         candidates[count++] = i + lane;
                     }
                 }
@@ -99,7 +107,7 @@ final class ThresholdSearch {
         return count;
     }
 
-    /** Keeps the candidates whose bits above {@code shift} equal prefix's. */
+    /** Keeps the candidates whose bits from {@code shift} up equal prefix's. */
     private int narrow(float[] values, int count, int prefix, int shift) {
         int next = 0;
         for (int c = 0; c < count; c++) {

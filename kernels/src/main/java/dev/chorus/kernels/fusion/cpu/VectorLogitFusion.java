@@ -36,7 +36,6 @@ final class VectorLogitFusion implements LogitFusion {
     private final MemorySegment logits;
     private final String device;
 
-    private final float[][] exps;
     private final float[] scores;
     private final float[] probabilities;
     private final double[] blockSums;
@@ -68,7 +67,6 @@ final class VectorLogitFusion implements LogitFusion {
         logits = arena.allocate(shape.logitCount() * Float.BYTES, 64);
         device = cpuName() + " (Java Vector API, " + VectorRows.SPECIES.vectorBitSize() + "-bit)";
         int members = shape.members();
-        exps = new float[members][padded];
         scores = new float[padded];
         probabilities = new float[padded];
         blockSums = new double[(padded + BLOCK - 1) / BLOCK];
@@ -129,10 +127,8 @@ final class VectorLogitFusion implements LogitFusion {
     private void fuseRow(FusionStep step, int b, FusionResult result) {
         FusionRule rule = step.rule(b);
         SamplingParams sampling = step.sampling(b);
-        boolean mixes = (rule.method() == FusionMethod.LINEAR || rule.method() == FusionMethod.MAX)
-                && nonZeroWeights(rule) > 1;
         for (int m = 0; m < shape.members(); m++) {
-            memberStatistics(rule, m, b, mixes && rule.weight(m) != 0, result);
+            memberStatistics(rule, m, b, result);
         }
         float logSumExp = combine(rule, b);
         writeTop(sampling.topLogprobs(), logSumExp, b, result);
@@ -148,7 +144,7 @@ final class VectorLogitFusion implements LogitFusion {
     }
 
     /** Member m's max (validating the row), tempered log-sum-exp, entropy and max-prob. */
-    private void memberStatistics(FusionRule rule, int m, int b, boolean storeExps, FusionResult result) {
+    private void memberStatistics(FusionRule rule, int m, int b, FusionResult result) {
         long row = shape.rowOffset(m, b);
         long base = row * Float.BYTES;
         float max = VectorRows.max(logits, base, vocab);
@@ -157,7 +153,7 @@ final class VectorLogitFusion implements LogitFusion {
         }
         float invT = 1f / rule.temperature(m);
         float shift = max * invT;
-        double sum = VectorRows.expStatistics(logits, base, vocab, invT, shift, storeExps ? exps[m] : null, sums);
+        double sum = VectorRows.expStatistics(logits, base, vocab, invT, shift, sums);
         double logSum = Math.log(sum);
         bases[m] = base;
         memberInvT[m] = invT;
@@ -193,9 +189,10 @@ final class VectorLogitFusion implements LogitFusion {
             }
             for (int k = 0; k < activeCount; k++) {
                 activeWeights[k] = (float) (activeWeights[k] / weightSum / memberSum[active[k]]);
+                activeShifts[k] = memberMax[active[k]];
             }
-            double total = VectorRows.mixLog(exps, active, activeWeights, activeCount, vocab,
-                    method == FusionMethod.MAX, scores);
+            double total = VectorRows.mixLog(logits, bases, active, activeWeights, activeInvT, activeShifts,
+                    activeCount, vocab, method == FusionMethod.MAX, scores);
             return (float) Math.log(total);
         }
         for (int k = 0; k < activeCount; k++) {
@@ -225,14 +222,6 @@ final class VectorLogitFusion implements LogitFusion {
                 activeCount++;
             }
         }
-    }
-
-    private static int nonZeroWeights(FusionRule rule) {
-        int count = 0;
-        for (int m = 0; m < rule.members(); m++) {
-            count += rule.weight(m) != 0 ? 1 : 0;
-        }
-        return count;
     }
 
     private void writeTop(int wanted, float logSumExp, int b, FusionResult result) {
@@ -281,12 +270,12 @@ final class VectorLogitFusion implements LogitFusion {
         float threshold = 0f;
         double keptMass = total;
         if (sampling.topK() > 0 && sampling.topK() < vocab) {
-            threshold = thresholds.find(probabilities, vocab, 0f, sampling.topK(), false);
+            threshold = thresholds.find(probabilities, vocab, padded, 0f, sampling.topK(), false);
             keptMass = VectorRows.sumAtLeast(probabilities, 0, padded, threshold);
         }
         if (sampling.topP() < 1) {
             threshold = Math.max(threshold,
-                    thresholds.find(probabilities, vocab, threshold, sampling.topP() * keptMass, true));
+                    thresholds.find(probabilities, vocab, padded, threshold, sampling.topP() * keptMass, true));
         }
         if (sampling.minP() > 0) {
             threshold = Math.max(threshold, sampling.minP() * VectorRows.max(probabilities, padded));

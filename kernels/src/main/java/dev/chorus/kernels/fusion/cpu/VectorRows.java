@@ -41,20 +41,42 @@ final class VectorRows {
 
     /** The max of n logits at byte {@code base}, NaN if any is NaN (Java's max). */
     static float max(MemorySegment segment, long base, int n) {
-        FloatVector max = FloatVector.broadcast(SPECIES, NEG_INF);
-        for (int i = 0; i < n; i += LANES) {
-            max = max.max(load(segment, base, i, n));
+        // Four independent accumulators: one would serialise on the max's latency.
+        FloatVector max0 = FloatVector.broadcast(SPECIES, NEG_INF);
+        FloatVector max1 = max0;
+        FloatVector max2 = max0;
+        FloatVector max3 = max0;
+        int i = 0;
+        for (; i + 4 * LANES <= n; i += 4 * LANES) {
+            long at = base + (long) i * Float.BYTES;
+            max0 = max0.max(FloatVector.fromMemorySegment(SPECIES, segment, at, ORDER));
+            max1 = max1.max(FloatVector.fromMemorySegment(SPECIES, segment, at + LANES * Float.BYTES, ORDER));
+            max2 = max2.max(FloatVector.fromMemorySegment(SPECIES, segment, at + 2 * LANES * Float.BYTES, ORDER));
+            max3 = max3.max(FloatVector.fromMemorySegment(SPECIES, segment, at + 3 * LANES * Float.BYTES, ORDER));
         }
-        return max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i += LANES) {
+            max0 = max0.max(load(segment, base, i, n));
+        }
+        return max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
     }
 
     /** The max of a padded scratch row. */
     static float max(float[] row, int n) {
-        FloatVector max = FloatVector.broadcast(SPECIES, NEG_INF);
-        for (int i = 0; i < n; i += LANES) {
-            max = max.max(FloatVector.fromArray(SPECIES, row, i));
+        FloatVector max0 = FloatVector.broadcast(SPECIES, NEG_INF);
+        FloatVector max1 = max0;
+        FloatVector max2 = max0;
+        FloatVector max3 = max0;
+        int i = 0;
+        for (; i + 4 * LANES <= n; i += 4 * LANES) {
+            max0 = max0.max(FloatVector.fromArray(SPECIES, row, i));
+            max1 = max1.max(FloatVector.fromArray(SPECIES, row, i + LANES));
+            max2 = max2.max(FloatVector.fromArray(SPECIES, row, i + 2 * LANES));
+            max3 = max3.max(FloatVector.fromArray(SPECIES, row, i + 3 * LANES));
         }
-        return max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i += LANES) {
+            max0 = max0.max(FloatVector.fromArray(SPECIES, row, i));
+        }
+        return max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
     }
 
     /** The first index below n whose value equals {@code value}, or −1. */
@@ -71,11 +93,9 @@ final class VectorRows {
 
     /**
      * One member's softmax statistics: with {@code d_i = z_i · invT − shift} (shift = the tempered max),
-     * returns {@code Σ exp(d_i)} and writes {@code Σ exp(d_i) · d_i} to {@code sums[1]}; stores
-     * {@code exp(d_i)} in {@code store} when it is not null.
+     * returns {@code Σ exp(d_i)} and writes {@code Σ exp(d_i) · d_i} to {@code sums[1]}.
      */
-    static double expStatistics(MemorySegment segment, long base, int n, float invT, float shift, float[] store,
-                                double[] sums) {
+    static double expStatistics(MemorySegment segment, long base, int n, float invT, float shift, double[] sums) {
         FloatVector floor = FloatVector.broadcast(SPECIES, -Float.MAX_VALUE);
         double sum = 0;
         double weighted = 0;
@@ -86,9 +106,6 @@ final class VectorRows {
             for (int i = start; i < end; i += LANES) {
                 FloatVector d = load(segment, base, i, n).mul(invT).sub(shift);
                 FloatVector e = d.lanewise(VectorOperators.EXP);
-                if (store != null) {
-                    e.intoArray(store, i);
-                }
                 partial = partial.add(e);
                 // exp(−∞) · −∞ would be NaN; the floor makes an impossible token contribute 0.
                 partialWeighted = e.fma(d.max(floor), partialWeighted);
@@ -135,22 +152,32 @@ final class VectorRows {
         return sum;
     }
 
+    /** How many of a zero-padded row's values are ≥ threshold (> 0, so the padding never counts). */
+    static int countAtLeast(float[] row, int padded, float threshold) {
+        int count = 0;
+        for (int i = 0; i < padded; i += LANES) {
+            count += FloatVector.fromArray(SPECIES, row, i).compare(VectorOperators.GE, threshold).trueCount();
+        }
+        return count;
+    }
+
     /**
-     * Mixture (or max) of stored member exponentials: {@code out_i = log Σ_k coefficient_k · exp_k,i}
-     * ({@code max_k} when {@code max}); returns {@code Σ_i} of the mixture before the log.
+     * Mixture (or max) of member probabilities: {@code out_i = log Σ_k coefficient_k · exp(z_k,i · invT_k − shift_k)}
+     * ({@code max_k} when {@code max}); returns {@code Σ_i} of the mixture before the log. Recomputing the
+     * exponentials is cheaper than storing them in the statistics pass and reading them back.
      */
-    static double mixLog(float[][] exps, int[] active, float[] coefficients, int count, int n, boolean max,
-                         float[] out) {
+    static double mixLog(MemorySegment segment, long[] bases, int[] active, float[] coefficients, float[] invT,
+                         float[] shifts, int count, int n, boolean max, float[] out) {
         double sum = 0;
         for (int start = 0; start < n; start += CHUNK) {
             int end = Math.min(n, start + CHUNK);
             FloatVector partial = FloatVector.zero(SPECIES);
             for (int i = start; i < end; i += LANES) {
-                FloatVector mix = FloatVector.fromArray(SPECIES, exps[active[0]], i).mul(coefficients[0]);
-                for (int k = 1; k < count; k++) {
-                    FloatVector term = FloatVector.fromArray(SPECIES, exps[active[k]], i);
-                    FloatVector weighted = term.mul(coefficients[k]);
-                    mix = max ? mix.max(weighted) : mix.add(weighted);
+                FloatVector mix = FloatVector.zero(SPECIES);
+                for (int k = 0; k < count; k++) {
+                    FloatVector term = load(segment, bases[active[k]], i, n).mul(invT[k]).sub(shifts[k])
+                            .lanewise(VectorOperators.EXP).mul(coefficients[k]);
+                    mix = max ? mix.max(term) : mix.add(term);
                 }
                 partial = partial.add(mix);
                 mix.lanewise(VectorOperators.LOG).intoArray(out, i);
