@@ -1,9 +1,7 @@
 package dev.chorus.gguf;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +11,6 @@ import java.nio.charset.StandardCharsets;
  * offset of the field being read, so callers never see an IndexOutOfBoundsException.
  */
 final class GgufCursor {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** ggml's {@code GGUF_MAX_STRING_LENGTH}, which also keeps every string within a Java array. */
     static final long MAX_STRING_BYTES = 1L << 30;
@@ -35,11 +31,11 @@ final class GgufCursor {
     }
 
     int int32(String what) throws GgufFormatException {
-        return bytes(4, what).get(INT, 0);
+        return bytes(4, what).get(LittleEndianLayouts.INT32, 0);
     }
 
     long int64(String what) throws GgufFormatException {
-        return bytes(8, what).get(LONG, 0);
+        return bytes(8, what).get(LittleEndianLayouts.INT64, 0);
     }
 
     /** The next {@code length} bytes as a slice of the image. */

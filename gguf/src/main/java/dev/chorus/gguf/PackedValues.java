@@ -2,10 +2,13 @@ package dev.chorus.gguf;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Objects;
 import java.util.RandomAccess;
+
+import static dev.chorus.gguf.LittleEndianLayouts.INT16;
+import static dev.chorus.gguf.LittleEndianLayouts.INT32;
+import static dev.chorus.gguf.LittleEndianLayouts.INT64;
 
 /**
  * An immutable array of fixed-size values kept as their little-endian file bytes, each element made into a
@@ -13,9 +16,6 @@ import java.util.RandomAccess;
  * is 128 KB, not 32000 objects), which also bounds what a hostile file can make the reader allocate.
  */
 final class PackedValues extends AbstractList<GgufValue> implements RandomAccess {
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final GgufValueType type;
     private final MemorySegment bytes;
@@ -47,14 +47,14 @@ final class PackedValues extends AbstractList<GgufValue> implements RandomAccess
         return switch (type) {
             case UINT8 -> new GgufValue.UInt8(Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, offset)));
             case INT8 -> new GgufValue.Int8(segment.get(ValueLayout.JAVA_BYTE, offset));
-            case UINT16 -> new GgufValue.UInt16(Short.toUnsignedInt(segment.get(SHORT, offset)));
-            case INT16 -> new GgufValue.Int16(segment.get(SHORT, offset));
-            case UINT32 -> new GgufValue.UInt32(Integer.toUnsignedLong(segment.get(INT, offset)));
-            case INT32 -> new GgufValue.Int32(segment.get(INT, offset));
-            case UINT64 -> new GgufValue.UInt64(segment.get(LONG, offset));
-            case INT64 -> new GgufValue.Int64(segment.get(LONG, offset));
-            case FLOAT32 -> new GgufValue.Float32(Float.intBitsToFloat(segment.get(INT, offset)));
-            case FLOAT64 -> new GgufValue.Float64(Double.longBitsToDouble(segment.get(LONG, offset)));
+            case UINT16 -> new GgufValue.UInt16(Short.toUnsignedInt(segment.get(INT16, offset)));
+            case INT16 -> new GgufValue.Int16(segment.get(INT16, offset));
+            case UINT32 -> new GgufValue.UInt32(Integer.toUnsignedLong(segment.get(INT32, offset)));
+            case INT32 -> new GgufValue.Int32(segment.get(INT32, offset));
+            case UINT64 -> new GgufValue.UInt64(segment.get(INT64, offset));
+            case INT64 -> new GgufValue.Int64(segment.get(INT64, offset));
+            case FLOAT32 -> new GgufValue.Float32(Float.intBitsToFloat(segment.get(INT32, offset)));
+            case FLOAT64 -> new GgufValue.Float64(Double.longBitsToDouble(segment.get(INT64, offset)));
             case BOOL -> new GgufValue.Bool(segment.get(ValueLayout.JAVA_BYTE, offset) != 0);
             case STRING, ARRAY -> throw new IllegalArgumentException(type + " has no fixed size");
         };
