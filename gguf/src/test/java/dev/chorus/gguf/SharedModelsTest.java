@@ -1,6 +1,7 @@
 package dev.chorus.gguf;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,13 +19,13 @@ class SharedModelsTest {
     /** token_embd and output_norm, then nine tensors per layer; the output matrix is tied to token_embd. */
     private static final int TENSORS = 2 + 9 * LAYERS;
 
+    @TempDir
+    Path directory;
+
     @ParameterizedTest
     @ValueSource(strings = {"chorus-base-13m-f16.gguf", "chorus-kjv-13m-f16.gguf", "chorus-pydocs-13m-f16.gguf"})
     void readsSharedModel(String name) throws IOException {
-        Path models = Path.of(System.getProperty("chorus.shared.dir", "../../shared"), "models");
-        Path path = models.resolve(name);
-        Assumptions.assumeTrue(Files.isRegularFile(path), "shared model folder " + models.toAbsolutePath()
-                + " lacks " + name + "; skipping");
+        Path path = sharedModel(name);
         try (GgufFile gguf = GgufFile.open(path)) {
             assertEquals(3, gguf.version());
             assertEquals("llama", gguf.getString("general.architecture"));
@@ -45,5 +46,31 @@ class SharedModelsTest {
                 assertEquals(0, start % gguf.alignment(), info.toString());
             }
         }
+    }
+
+    /** Copying every key and tensor through the writer reproduces the file gguf-py wrote, byte for byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"chorus-base-13m-f16.gguf", "chorus-kjv-13m-f16.gguf"})
+    void rewritesSharedModelByteForByte(String name) throws IOException {
+        Path path = sharedModel(name);
+        Path copy = directory.resolve(name);
+        try (GgufFile source = GgufFile.open(path); GgufWriter writer = GgufWriter.create(copy)) {
+            writer.copyMetadata(source, key -> true);
+            for (GgufTensorInfo info : source.tensors()) {
+                writer.addTensor(info.name(), info.type(), info.shape());
+            }
+            for (GgufTensorInfo info : source.tensors()) {
+                writer.writeTensor(info.name(), source.tensor(info));
+            }
+        }
+        assertEquals(-1, Files.mismatch(path, copy), "first differing byte");
+    }
+
+    private static Path sharedModel(String name) {
+        Path models = Path.of(System.getProperty("chorus.shared.dir", "../../shared"), "models");
+        Path path = models.resolve(name);
+        Assumptions.assumeTrue(Files.isRegularFile(path), "shared model folder " + models.toAbsolutePath()
+                + " lacks " + name + "; skipping");
+        return path;
     }
 }
