@@ -6,9 +6,15 @@ import picocli.CommandLine.Command;
 /** The {@code chorus} command line: one subcommand per job. */
 @Command(name = "chorus", mixinStandardHelpOptions = true, versionProvider = ChorusVersion.class,
         description = "Several local LLMs served as one: logit fusion, weight merging, OpenAI-compatible serving.",
-        subcommands = {QuantizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class ChorusCli {
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     public static void main(String[] args) {
+        // One line per log record (java.util.logging's default takes two), unless the user chose a format.
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "chorus %4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 
