@@ -1,6 +1,7 @@
 package dev.chorus.engine.config;
 
 import dev.chorus.gguf.GgufFile;
+import dev.chorus.gguf.GgufVocabulary;
 
 import java.io.IOException;
 import java.nio.file.Files;

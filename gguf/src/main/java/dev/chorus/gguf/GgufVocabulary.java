@@ -1,7 +1,4 @@
-package dev.chorus.engine.config;
-
-import dev.chorus.gguf.GgufFile;
-import dev.chorus.gguf.GgufValue;
+package dev.chorus.gguf;
 
 import java.util.List;
 import java.util.Objects;
@@ -12,19 +9,19 @@ import java.util.Optional;
  * Members of one logit-level collaboration must agree on all three, token by token, or fusing their logits
  * would add up scores of different strings.
  */
-record GgufVocabulary(String tokenizerModel, List<String> tokens, List<GgufValue> tokenTypes) {
-    static final String MODEL_KEY = "tokenizer.ggml.model";
-    static final String TOKENS_KEY = "tokenizer.ggml.tokens";
-    static final String TYPES_KEY = "tokenizer.ggml.token_type";
+public record GgufVocabulary(String tokenizerModel, List<String> tokens, List<GgufValue> tokenTypes) {
+    public static final String MODEL_KEY = "tokenizer.ggml.model";
+    public static final String TOKENS_KEY = "tokenizer.ggml.tokens";
+    public static final String TYPES_KEY = "tokenizer.ggml.token_type";
 
-    GgufVocabulary {
+    public GgufVocabulary {
         Objects.requireNonNull(tokenizerModel, "tokenizerModel");
         tokens = List.copyOf(tokens);
         tokenTypes = List.copyOf(tokenTypes);
     }
 
     /** Reads the vocabulary of an open GGUF file; a file without tokens has none to share. */
-    static GgufVocabulary read(GgufFile gguf) {
+    public static GgufVocabulary read(GgufFile gguf) {
         if (!gguf.contains(TOKENS_KEY)) {
             throw new IllegalArgumentException("it has no " + TOKENS_KEY + " (no vocabulary)");
         }
@@ -38,7 +35,7 @@ record GgufVocabulary(String tokenizerModel, List<String> tokens, List<GgufValue
      * The first way {@code this} (of model {@code name}) differs from {@code reference} (of model
      * {@code referenceName}), in words; empty when the two are the same vocabulary.
      */
-    Optional<String> firstDifference(String name, GgufVocabulary reference, String referenceName) {
+    public Optional<String> firstDifference(String name, GgufVocabulary reference, String referenceName) {
         if (!tokenizerModel.equals(reference.tokenizerModel)) {
             return Optional.of("tokenizer '" + tokenizerModel + "' of " + name + " differs from '"
                     + reference.tokenizerModel + "' of " + referenceName);
