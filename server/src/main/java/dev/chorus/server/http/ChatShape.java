@@ -44,7 +44,7 @@ final class ChatShape implements ResponseShape {
     @Override
     public Optional<ObjectNode> openingChoice(int index) {
         ObjectNode choice = Json.object().put("index", index);
-        choice.putObject("delta").put("role", "assistant").put("content", "");
+        choice.putObject("delta").put("role", "assistant");
         choice.putNull("logprobs");
         choice.putNull("finish_reason");
         return Optional.of(choice);

@@ -88,7 +88,9 @@ final class CompletionHandler implements ExchangeHandler {
         List<Generation> generations = new ArrayList<>(request.choices());
         try {
             for (int index = 0; index < request.choices(); index++) {
-                generations.add(backend.start(model, request.generation(index, contextTokens, overrides)));
+                Generation generation = backend.start(model, request.generation(index, contextTokens, overrides));
+                generation.completion().thenAccept(ended -> metrics.generationEnded(model.id(), ended.reason()));
+                generations.add(generation);
             }
         } catch (ApiException | RuntimeException e) {
             generations.forEach(Generation::cancel);

@@ -1,8 +1,10 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Usage;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The server's Prometheus metrics. Latencies are measured where the HTTP layer sees tokens arrive, per model or
@@ -21,6 +23,9 @@ final class ServerMetrics {
             "Prompt tokens of answered completion requests.", MODEL);
     private final CounterFamily completionTokens = new CounterFamily("chorus_completion_tokens_total",
             "Tokens generated for answered completion requests.", MODEL);
+    private final CounterFamily generations = new CounterFamily("chorus_generations_total",
+            "Choices the engine ended, by why: stop, length, cancelled (client gone, deadline, shutdown) or error.",
+            MODEL, "reason");
     private final CounterFamily disconnects = new CounterFamily("chorus_client_disconnects_total",
             "Streams whose client went away; their generations were cancelled.", MODEL);
     private final HistogramFamily firstToken = new HistogramFamily("chorus_time_to_first_token_seconds",
@@ -38,6 +43,10 @@ final class ServerMetrics {
     void tokens(String model, Usage usage) {
         promptTokens.add(usage.promptTokens(), model);
         completionTokens.add(usage.completionTokens(), model);
+    }
+
+    void generationEnded(String model, FinishReason reason) {
+        generations.add(1, model, reason.name().toLowerCase(Locale.ROOT));
     }
 
     void disconnect(String model) {
@@ -70,6 +79,7 @@ final class ServerMetrics {
         requests.writeTo(out);
         promptTokens.writeTo(out);
         completionTokens.writeTo(out);
+        generations.writeTo(out);
         disconnects.writeTo(out);
         gauge(out, "chorus_queue_depth", "Requests waiting for a slot.", backend.queueDepth());
         gauge(out, "chorus_active_sequences", "Sequences generating now.", backend.activeSequences());

@@ -1,7 +1,6 @@
 package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.engine.Engine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class HttpTransportTest {
     private static final String BODY = """
             {"model": "base", "messages": [{"role": "user", "content": "In the beginning"}], "max_tokens": 3}""";
     private static final long MAX_BODY = 8 * 1024;
-    private static Engine engine;
+    private static ServedEngine served;
     private static ChorusServer open;
     private static ChorusServer keyed;
     private static ChorusServer hasty;
@@ -41,25 +40,23 @@ class HttpTransportTest {
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        engine = TestEngines.start(folder, """
+        served = ServedEngine.start(folder, """
                 models:
                   base: { path: {BASE}, threads: 1, context: 64, slots: 2 }
-                """);
-        open = ChorusServer.start(ServerOptions.of("127.0.0.1", 0).withMaxBodyBytes(MAX_BODY), engine);
-        keyed = ChorusServer.start(ServerOptions.of("127.0.0.1", 0).withApiKey(KEY), engine);
-        hasty = ChorusServer.start(ServerOptions.of("127.0.0.1", 0).withRequestTimeout(Duration.ofNanos(1)), engine);
+                """,
+                ServedEngine.loopback().withMaxBodyBytes(MAX_BODY),
+                ServedEngine.loopback().withApiKey(KEY),
+                ServedEngine.loopback().withRequestTimeout(Duration.ofNanos(1)));
+        open = served.server(0);
+        keyed = served.server(1);
+        hasty = served.server(2);
         http = new HttpProbe(open);
     }
 
     @AfterAll
     static void stop() {
-        for (ChorusServer server : new ChorusServer[] {open, keyed, hasty}) {
-            if (server != null) {
-                server.close();
-            }
-        }
-        if (engine != null) {
-            engine.close();
+        if (served != null) {
+            served.close();
         }
     }
 

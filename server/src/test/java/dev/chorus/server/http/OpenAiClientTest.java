@@ -15,7 +15,6 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import com.openai.models.models.Model;
-import dev.chorus.engine.Engine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,13 +41,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenAiClientTest {
     private static final String PROMPT = "And God said, Let there be light";
     private static final long MAX_TOKENS = 16;
-    private static Engine engine;
-    private static ChorusServer server;
+    private static ServedEngine served;
     private static OpenAIClient client;
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        engine = TestEngines.start(folder, """
+        served = ServedEngine.start(folder, """
                 models:
                   base:   { path: {BASE}, threads: 1, context: 128, slots: 2 }
                   kjv:    { path: {KJV}, threads: 1, context: 128, slots: 2 }
@@ -56,10 +54,9 @@ class OpenAiClientTest {
                 collaborations:
                   experts: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
                 scheduler: { max_queued: 8, prefill_chunk: 64 }
-                """);
-        server = ChorusServer.start(ServerOptions.of("127.0.0.1", 0), engine);
+                """, ServedEngine.loopback());
         client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
                 .apiKey("sk-unused")
                 .maxRetries(0)
                 .timeout(Duration.ofSeconds(60))
@@ -71,11 +68,8 @@ class OpenAiClientTest {
         if (client != null) {
             client.close();
         }
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (served != null) {
+            served.close();
         }
     }
 
@@ -207,8 +201,7 @@ class OpenAiClientTest {
         chunks.forEach(chunk -> accumulator.accumulate(chunk.validate()));
         assertEquals(1, chunks.stream().map(ChatCompletionChunk::id).distinct().count(), "one id in every chunk");
         ChatCompletionChunk.Choice.Delta opening = chunks.getFirst().choices().getFirst().delta();
-        assertTrue(opening.role().isPresent(), "the first delta carries the role");
-        assertEquals("", opening.content().orElseThrow());
+        assertTrue(opening.role().isPresent() && opening.content().isEmpty(), "the first delta carries only the role");
         ChatCompletionChunk last = chunks.getLast();
         assertTrue(last.choices().isEmpty(), "the usage chunk has no choices");
         assertEquals(usage, last.usage().orElseThrow());

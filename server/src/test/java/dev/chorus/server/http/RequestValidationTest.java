@@ -3,7 +3,6 @@ package dev.chorus.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.engine.Engine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,31 +29,26 @@ class RequestValidationTest {
              "temperature": 0}""";
     private static final String VALID_TEXT = """
             {"model": "pair", "prompt": "Blessed are", "max_tokens": 2, "temperature": 0}""";
-    private static Engine engine;
-    private static ChorusServer server;
+    private static ServedEngine served;
     private static HttpProbe http;
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        engine = TestEngines.start(folder, """
+        served = ServedEngine.start(folder, """
                 models:
                   kjv:    { path: {KJV}, threads: 1, context: 64, slots: 2 }
                   pydocs: { path: {PYDOCS}, threads: 1, context: 64, slots: 2 }
                 collaborations:
                   pair: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
                   sharp: { kind: contrastive, expert: kjv, amateur: pydocs, lambda: 0.5, alpha: 0.1 }
-                """);
-        server = ChorusServer.start(ServerOptions.of("127.0.0.1", 0), engine);
-        http = new HttpProbe(server);
+                """, ServedEngine.loopback());
+        http = new HttpProbe(served.server());
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (served != null) {
+            served.close();
         }
     }
 

@@ -1,0 +1,115 @@
+package dev.chorus.server.http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Slots of a real engine through the server: a collaboration with one slot and no admission queue answers a second
+ * request with 429, a request whose second choice cannot start gives the first one back, and a client that drops
+ * a stream gets its generation cancelled and its slot freed (a leaked slot would answer 429 forever).
+ */
+@Timeout(120)
+class SlotLifecycleTest {
+    private static final String CHAT = "/v1/chat/completions";
+    private static final String LONG_STREAM = """
+            {"model": "solo", "messages": [{"role": "user", "content": "And it came to pass"}], "stream": true,
+             "max_tokens": 240, "temperature": 0.8, "seed": 5}""";
+    private static final String SHORT = """
+            {"model": "solo", "messages": [{"role": "user", "content": "Thou shalt"}], "max_tokens": 2}""";
+    private static final long SETTLE_MILLIS = 10_000;
+    private static final String CANCELLED = "chorus_generations_total\\{model=\"solo\",reason=\"cancelled\"} (\\d+)";
+    private static ServedEngine served;
+    private static ChorusServer server;
+    private static HttpProbe http;
+
+    @BeforeAll
+    static void start(@TempDir Path folder) {
+        served = ServedEngine.start(folder, """
+                models:
+                  solo: { path: {BASE}, threads: 1, context: 256, slots: 1 }
+                scheduler: { max_queued: 0, prefill_chunk: 64 }
+                """, ServedEngine.loopback());
+        server = served.server();
+        http = new HttpProbe(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (served != null) {
+            served.close();
+        }
+    }
+
+    @Test
+    void aBusyCollaborationWithoutQueueAnswers429() throws IOException, InterruptedException {
+        try (RawHttp stream = new RawHttp(server)) {
+            stream.postJson(CHAT, LONG_STREAM);
+            assertEquals("HTTP/1.1 200 OK", stream.statusLine());
+            stream.lineStartingWith("data: ");
+            HttpResponse<String> refused = http.post(CHAT, SHORT);
+            HttpProbe.assertError(refused, 429, null, "server_overloaded");
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+            assertEquals("rate_limit_error", HttpProbe.json(refused.body()).get("error").get("type").asText());
+        }
+        assertAdmittedAgain();
+    }
+
+    @Test
+    void aRequestWhoseSecondChoiceCannotStartGivesTheFirstBack() throws InterruptedException {
+        HttpProbe.assertError(http.post(CHAT, SHORT.replace("\"max_tokens\"", "\"n\": 2, \"max_tokens\"")), 429,
+                null, "server_overloaded");
+        assertAdmittedAgain();
+    }
+
+    @Test
+    void aClientLeavingMidStreamCancelsItsGenerationAndFreesTheSlot() throws IOException, InterruptedException {
+        long before = metric("chorus_client_disconnects_total\\{model=\"solo\"} (\\d+)");
+        long cancelledBefore = metric(CANCELLED);
+        try (RawHttp stream = new RawHttp(server)) {
+            stream.postJson(CHAT, LONG_STREAM);
+            assertEquals("HTTP/1.1 200 OK", stream.statusLine());
+            stream.lineStartingWith("data: {");
+            stream.lineStartingWith("data: {");
+        }
+        long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+        while (metric("chorus_client_disconnects_total\\{model=\"solo\"} (\\d+)") == before
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, metric("chorus_client_disconnects_total\\{model=\"solo\"} (\\d+)"),
+                "the server saw the client leave before the 240 tokens were written");
+        assertAdmittedAgain();
+        assertEquals(cancelledBefore + 1, metric(CANCELLED), "the engine ended the generation as cancelled");
+        assertEquals(0, metric("chorus_active_sequences (\\d+)"));
+    }
+
+    /** The one slot is free again: a new request is admitted (while the engine frees it, 429 may still come). */
+    private static void assertAdmittedAgain() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+        HttpResponse<String> response;
+        while ((response = http.post(CHAT, SHORT)).statusCode() == 429 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    private static long metric(String regex) {
+        String text = http.get("/metrics").body();
+        Matcher matcher = Pattern.compile("(?m)^" + regex + "$").matcher(text);
+        if (!matcher.find()) {
+            return 0;
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+}
