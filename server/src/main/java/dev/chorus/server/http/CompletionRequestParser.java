@@ -135,7 +135,8 @@ final class CompletionRequestParser {
             }
             message.string("name");
             refuseUnsupported(message, List.of("tool_calls", "function_call"));
-            messages.add(new ChatMessage(role, content(message)));
+            // OpenAI's newer name for the system role; chat templates know only "system".
+            messages.add(new ChatMessage(role.equals("developer") ? "system" : role, content(message)));
         }
         return messages;
     }

@@ -55,7 +55,7 @@ final class Router implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "unexpected failure answering " + path, e);
             respond(exchange, new ApiException(500, "server_error", null, "internal_error",
-                    "The server failed: " + e));
+                    "The server failed (" + e.getClass().getSimpleName() + "); its log has the details."));
         } finally {
             Object model = exchange.getAttribute(MODEL_ATTRIBUTE);
             metrics.request(endpoint, model == null ? "" : model.toString(), exchange.getResponseCode());

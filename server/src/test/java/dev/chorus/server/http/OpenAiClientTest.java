@@ -53,6 +53,7 @@ class OpenAiClientTest {
                   pydocs: { path: {PYDOCS}, threads: 1, context: 128, slots: 2 }
                 collaborations:
                   experts: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
+                  tuned: { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 1.0 }
                 scheduler: { max_queued: 8, prefill_chunk: 64 }
                 """, ServedEngine.loopback());
         client = OpenAIOkHttpClient.builder()
@@ -77,13 +78,14 @@ class OpenAiClientTest {
     void listsEveryModelAndCollaborationWithItsKindAndMembers() {
         List<Model> models = client.models().list().data();
         models.forEach(Model::validate);
-        assertEquals(List.of("base", "kjv", "pydocs", "experts"), models.stream().map(Model::id).toList());
-        JsonNode ensemble = extension(models.getLast());
+        assertEquals(List.of("base", "kjv", "pydocs", "experts", "tuned"), models.stream().map(Model::id).toList());
+        JsonNode ensemble = extension(models.get(3));
         assertEquals("ensemble", ensemble.get("kind").asText());
         assertEquals("linear", ensemble.get("method").asText());
         assertEquals(Json.MAPPER.valueToTree(List.of("kjv", "pydocs")), ensemble.get("members"));
         assertEquals(Json.MAPPER.valueToTree(List.of(0.5, 0.5)), ensemble.get("weights"));
         assertEquals("single", extension(models.getFirst()).get("kind").asText());
+        assertEquals(Json.MAPPER.valueToTree(List.of(1.0, 1.0, -1.0)), extension(models.getLast()).get("weights"));
         assertEquals("kjv", client.models().retrieve("kjv").id());
     }
 
@@ -110,6 +112,19 @@ class OpenAiClientTest {
                 .build());
         assertNotEquals(text(alone), text(otherExpert), "the two experts should write differently");
         assertFalse(text(fused).isEmpty());
+    }
+
+    @Test
+    void proxyStrengthZeroIsTheBaseModelAlone() {
+        String base = text(client.chat().completions().create(greedy("base").build()));
+        ChatCompletion untuned = client.chat().completions().create(greedy("tuned")
+                .putAdditionalBodyProperty("chorus", JsonValue.from(Map.of("strength", 0.0)))
+                .build());
+        assertEquals(base, text(untuned));
+        String tuned = text(client.chat().completions().create(greedy("tuned")
+                .putAdditionalBodyProperty("chorus", JsonValue.from(Map.of("strength", 2.0)))
+                .build()));
+        assertNotEquals(base, tuned, "steering the base by kjv − pydocs changes its text");
     }
 
     @Test
