@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A streamed answer, as OpenAI clients expect it: one id in every chunk; per choice a role-only first delta (chat),
- * one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
+ * A streamed answer, as OpenAI clients expect it: one id in every chunk; a role-only first delta per choice (chat),
+ * then per choice one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
  * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}.
  * Choices are sent one after the other (the engine generates them together). An error after the headers went
  * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
@@ -28,6 +28,14 @@ final class StreamedAnswer {
     static Optional<Usage> send(HttpExchange exchange, Answer answer, List<ChoiceReader> choices) throws IOException {
         SseStream sse = SseStream.open(exchange);
         try {
+            // Every choice opens before any ends: openai-java's accumulator takes the first moment all the choices
+            // it has seen are finished as the end of the stream.
+            for (int index = 0; index < choices.size(); index++) {
+                Optional<ObjectNode> opening = answer.shape().openingChoice(index);
+                if (opening.isPresent()) {
+                    sse.send(chunk(answer, opening.get()));
+                }
+            }
             for (int index = 0; index < choices.size(); index++) {
                 sendChoice(sse, answer, index, choices.get(index));
             }
@@ -48,10 +56,6 @@ final class StreamedAnswer {
     private static void sendChoice(SseStream sse, Answer answer, int index, ChoiceReader choice)
             throws IOException, ApiException {
         ResponseShape shape = answer.shape();
-        Optional<ObjectNode> opening = shape.openingChoice(index);
-        if (opening.isPresent()) {
-            sse.send(chunk(answer, opening.get()));
-        }
         int textOffset = 0;
         GenerationEvent event;
         do {

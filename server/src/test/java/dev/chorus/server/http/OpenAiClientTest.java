@@ -176,6 +176,41 @@ class OpenAiClientTest {
     }
 
     @Test
+    void seededChoicesStreamAsTheyAnswerWhole() {
+        ChatCompletionCreateParams seeded = greedy("kjv").temperature(0.9).seed(99L).n(2).build();
+        List<String> whole = texts(client.chat().completions().create(seeded));
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(seeded)) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        assertEquals(whole, texts(accumulator.chatCompletion()));
+    }
+
+    @Test
+    void legacyCompletionsStreamTheSameText() {
+        CompletionCreateParams params = CompletionCreateParams.builder()
+                .model("experts")
+                .prompt("The function returns")
+                .maxTokens(MAX_TOKENS)
+                .temperature(0.0)
+                .build();
+        String whole = client.completions().create(params).choices().getFirst().text();
+        StringBuilder streamed = new StringBuilder();
+        List<String> reasons = new ArrayList<>();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> {
+                streamed.append(choice.text());
+                if (!choice._finishReason().isNull() && !choice._finishReason().isMissing()) {
+                    reasons.add(choice.finishReason().asString());
+                }
+            }));
+        }
+        assertEquals(whole, streamed.toString());
+        assertEquals(1, reasons.size(), "one chunk ends the choice: " + reasons);
+        assertTrue(List.of("stop", "length").contains(reasons.getFirst()), reasons.toString());
+    }
+
+    @Test
     void legacyCompletionsContinueThePromptWithLogprobs() {
         Completion completion = client.completions().create(CompletionCreateParams.builder()
                 .model("base")
