@@ -95,7 +95,8 @@ final class CollaborationScheduler implements AutoCloseable {
         FusionShape shape = new FusionShape(rule.members(), slots, vocab.size(), MAX_HISTORY,
                 SamplingParams.MAX_TOP_LOGPROBS);
         try {
-            this.fusion = LogitFusions.open(shape);
+            this.fusion = scheduler.fusionBackend().map(backend -> LogitFusions.open(shape, backend))
+                    .orElseGet(() -> LogitFusions.open(shape));
         } catch (RuntimeException e) {
             decoders.close();
             throw e;

@@ -13,11 +13,12 @@ import java.util.Map;
  * The loaded models, each once however many collaborations use it. Owns them: closing the registry closes every
  * model, after the contexts made from them are closed.
  */
-final class ModelRegistry implements AutoCloseable {
+public final class ModelRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
     private final Map<String, Model> models = new LinkedHashMap<>();
 
-    static ModelRegistry load(Collection<ModelSpec> specs) {
+    /** Loads the models, each once; on a failure closes those already loaded and rethrows. */
+    public static ModelRegistry load(Collection<ModelSpec> specs) {
         ModelRegistry registry = new ModelRegistry();
         try {
             int index = 0;
@@ -38,7 +39,8 @@ final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    Model get(String name) {
+    /** The loaded model of that name, valid until the registry closes. */
+    public Model get(String name) {
         Model model = models.get(name);
         if (model == null) {
             throw new IllegalArgumentException("no loaded model named '" + name + "'");

@@ -27,6 +27,7 @@ class FusedDecodingTest {
                   pool:   { kind: ensemble, method: log_linear, members: [ {model: kjv, weight: 0.6, temperature: 1.2}, {model: pydocs, weight: 0.4} ] }
                   cd:     { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, alpha: 0.1 }
                   proxy:  { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 0.8 }
+                scheduler: { fusion_backend: java }
                 """);
         prompt = engine.vocab("base").tokenize("And God said unto Moses, the function returns", true, false);
     }

@@ -31,7 +31,7 @@ final class ReferenceDecoding {
             for (Path member : members) {
                 Model model = Model.load(member, ModelParams.cpu());
                 models.add(model);
-                Context context = model.newContext(ContextParams.of(prompt.length + count + 1, 2));
+                Context context = model.newContext(ContextParams.of(prompt.length + count + 1, 1));
                 contexts.add(context);
                 batches.add(context.newBatch(Math.max(prompt.length, 1)));
             }

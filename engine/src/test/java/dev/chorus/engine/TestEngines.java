@@ -7,24 +7,31 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Engines over the shared models for tests: {@code base}, {@code kjv} and {@code pydocs} plus given collaborations. */
+/**
+ * Engines over the shared models for tests: {@code base}, {@code kjv} and {@code pydocs} plus given collaborations.
+ * One llama.cpp thread per context: the test machines are small and shared, and ggml's spinning thread pools slow
+ * down badly when oversubscribed. Configs name {@code fusion_backend: java}: the kernels module golden-tests every
+ * backend against the reference, and a CPU OpenCL driver is the slowest way to fuse on such a machine.
+ */
 final class TestEngines {
     private TestEngines() {
     }
 
     /**
      * Starts an engine whose config declares the three shared models with {@code models} settings (a YAML flow
-     * mapping body such as {@code "context: 256, slots: 4"}) and {@code rest} appended verbatim.
+     * mapping body such as {@code "context: 256, slots: 4"}) and {@code rest} appended verbatim, where
+     * {@code {BASE}} stands for the base model's path (so {@code rest} may start with more model entries).
      */
     static Engine start(Path folder, String modelSettings, String rest) {
         Path models = SharedModels.folder();
         String yaml = """
                 models:
-                  base:   { path: %s, threads: 2, %s }
-                  kjv:    { path: %s, threads: 2, %s }
-                  pydocs: { path: %s, threads: 2, %s }
+                  base:   { path: %s, threads: 1, %s }
+                  kjv:    { path: %s, threads: 1, %s }
+                  pydocs: { path: %s, threads: 1, %s }
                 """.formatted(models.resolve(SharedModels.BASE), modelSettings, models.resolve(SharedModels.KJV),
-                modelSettings, models.resolve(SharedModels.PYDOCS), modelSettings) + rest;
+                modelSettings, models.resolve(SharedModels.PYDOCS), modelSettings)
+                + rest.replace("{BASE}", models.resolve(SharedModels.BASE).toString());
         try {
             Path file = folder.resolve("chorus.yaml");
             Files.writeString(file, yaml);

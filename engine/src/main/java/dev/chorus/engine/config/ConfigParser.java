@@ -1,5 +1,6 @@
 package dev.chorus.engine.config;
 
+import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionMethod;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -12,6 +13,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ import java.util.Optional;
 final class ConfigParser {
     private static final List<String> TOP_KEYS = List.of("models", "collaborations", "scheduler");
     private static final List<String> MODEL_KEYS = List.of("path", "gpu_layers", "context", "threads", "slots");
-    private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk");
+    private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
     private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
@@ -190,6 +192,17 @@ final class ConfigParser {
         YamlMapping mapping = new YamlMapping(file, value, "'scheduler'", SCHEDULER_KEYS);
         return new SchedulerSpec(
                 mapping.integer("max_queued", SchedulerSpec.DEFAULT.maxQueued(), 0),
-                mapping.integer("prefill_chunk", SchedulerSpec.DEFAULT.prefillChunk(), 1));
+                mapping.integer("prefill_chunk", SchedulerSpec.DEFAULT.prefillChunk(), 1),
+                mapping.optionalString("fusion_backend").flatMap(name -> fusionBackend(mapping, name)));
+    }
+
+    private static Optional<FusionBackend> fusionBackend(YamlMapping mapping, String name) {
+        if (name.equals("auto")) {
+            return Optional.empty();
+        }
+        return Optional.of(Arrays.stream(FusionBackend.values())
+                .filter(backend -> backend.name().equalsIgnoreCase(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(mapping.location("fusion_backend"),
+                        "'fusion_backend' of 'scheduler' must be auto, cuda, opencl or java, got " + name)));
     }
 }

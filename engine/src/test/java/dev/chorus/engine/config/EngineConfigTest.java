@@ -29,7 +29,7 @@ class EngineConfigTest {
                   experts:     { kind: ensemble, method: product_of_experts, members: [ {model: kjv, weight: 0.25, temperature: 2}, {model: pydocs, weight: 0.75} ] }
                   kjv-vs-base: { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, alpha: 0.1 }
                   kjv-proxy:   { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 1.5 }
-                scheduler: { max_queued: 3, prefill_chunk: 32 }
+                scheduler: { max_queued: 3, prefill_chunk: 32, fusion_backend: java }
                 """, FILE);
 
         assertEquals(Path.of("/models/base.gguf"), config.model("base").path());
@@ -37,7 +37,7 @@ class EngineConfigTest {
         assertEquals(Path.of("/abs/pydocs.gguf"), config.model("pydocs").path());
         assertEquals(1024, config.model("base").contextSize());
         assertEquals(2, config.model("pydocs").slots());
-        assertEquals(new SchedulerSpec(3, 32), config.scheduler());
+        assertEquals(new SchedulerSpec(3, 32, java.util.Optional.of(dev.chorus.kernels.fusion.FusionBackend.JAVA)), config.scheduler());
         assertEquals(java.util.List.of("base", "kjv", "pydocs", "experts", "kjv-vs-base", "kjv-proxy"),
                 java.util.List.copyOf(config.collaborations().keySet()));
 
