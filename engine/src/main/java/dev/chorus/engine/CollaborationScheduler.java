@@ -45,6 +45,7 @@ final class CollaborationScheduler implements AutoCloseable {
     /** The history the penalties look at, llama.cpp's default {@code penalty_last_n}. */
     static final int MAX_HISTORY = 64;
     private static final System.Logger LOG = System.getLogger(CollaborationScheduler.class.getName());
+    private static final int KV_PADDING = 256;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final CollaborationSpec spec;
@@ -89,7 +90,9 @@ final class CollaborationScheduler implements AutoCloseable {
         this.vocab = promptModel.vocab();
         this.pieces = new TokenPieces(vocab);
         int batch = prefillChunk + slots;
-        List<ContextParams> params = specs.stream().map(model -> new ContextParams(slotContext * slots, batch,
+        // llama.cpp gives each sequence n_ctx / n_seq_max cells padded up to a multiple of 256; ask for that.
+        int cellsPerSlot = Math.ceilDiv(slotContext, KV_PADDING) * KV_PADDING;
+        List<ContextParams> params = specs.stream().map(model -> new ContextParams(cellsPerSlot * slots, batch,
                 Math.min(batch, 512), slots, model.threads(), FlashAttention.AUTO)).toList();
         this.decoders = new MemberDecoders(spec.name(), registry.get(models), params);
         FusionShape shape = new FusionShape(rule.members(), slots, vocab.size(), MAX_HISTORY,
@@ -189,8 +192,8 @@ final class CollaborationScheduler implements AutoCloseable {
         Optional<String> ending = Optional.of("the engine closed");
         try {
             while (!closing) {
-                admitWaiting();
                 endCancelled();
+                admitWaiting();
                 if (active.isEmpty()) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     continue;
@@ -220,17 +223,20 @@ final class CollaborationScheduler implements AutoCloseable {
     private void admitWaiting() {
         while (!freeSlots.isEmpty() && !waiting.isEmpty()) {
             Sequence sequence = waiting.poll();
-            if (sequence.generation.cancelRequested()) {
-                sequence.finish(FinishReason.CANCELLED, Optional.empty());
-                admitted.decrementAndGet();
-                continue;
-            }
             sequence.assign(freeSlots.poll());
             active.add(sequence);
         }
     }
 
     private void endCancelled() {
+        waiting.removeIf(sequence -> {
+            if (!sequence.generation.cancelRequested()) {
+                return false;
+            }
+            sequence.finish(FinishReason.CANCELLED, Optional.empty());
+            admitted.decrementAndGet();
+            return true;
+        });
         for (Sequence sequence : List.copyOf(active)) {
             if (sequence.generation.cancelRequested()) {
                 end(sequence, FinishReason.CANCELLED, Optional.empty());

@@ -92,9 +92,10 @@ class SchedulingTest {
                 () -> engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[5]), 4)));
         assertTrue(refused.getMessage().contains("'narrow' is overloaded"), refused.getMessage());
         queued.cancel();
+        assertEquals(FinishReason.CANCELLED, queued.await().reason(), "cancelled while waiting for the slot");
+        assertEquals(0, queued.await().tokens().size());
+        assertTrue(!active.isDone(), "the active request still runs");
         active.cancel();
-        assertEquals(FinishReason.CANCELLED, queued.await().reason());
-        assertEquals(0, queued.await().tokens().size(), "cancelled while waiting for the slot");
         assertEquals(FinishReason.CANCELLED, active.await().reason());
         assertEquals(FinishReason.LENGTH,
                 engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[5]), 4)).await().reason());
