@@ -117,10 +117,6 @@ final class CollaborationScheduler implements AutoCloseable {
                 spec.name(), spec.kind().configName(), slots, slotContext, fusion.backend(), fusion.device());
     }
 
-    CollaborationSpec spec() {
-        return spec;
-    }
-
     int slots() {
         return slots;
     }

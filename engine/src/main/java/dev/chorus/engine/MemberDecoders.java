@@ -48,10 +48,6 @@ final class MemberDecoders implements AutoCloseable {
         });
     }
 
-    int contextCount() {
-        return contexts.size();
-    }
-
     void clear() {
         batches.forEach(Batch::clear);
     }
