@@ -31,18 +31,11 @@ final class CompletionRequestParser {
     static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
     private static final int MAX_TOKENS_LIMIT = 1 << 20;
     private static final int MAX_TOP_K = 1 << 20;
-    /** The legacy completions endpoint reports top log-probabilities through an integer {@code logprobs}. */
-    private static final String LOGPROBS = "logprobs";
+    /** The smallest positive value a float parameter keeps after the cast from a JSON double. */
+    private static final double SMALLEST_POSITIVE = 1e-6;
 
-    private final RandomGenerator seeds;
-
-    CompletionRequestParser(RandomGenerator seeds) {
-        this.seeds = seeds;
-    }
-
-    CompletionRequestParser() {
-        this(new SecureRandom());
-    }
+    /** Seeds for requests that give none, so each still samples its own stream. */
+    private final RandomGenerator seeds = new SecureRandom();
 
     /** {@code POST /v1/chat/completions}. */
     CompletionRequest chat(ObjectNode body) throws ApiException {
@@ -51,7 +44,7 @@ final class CompletionRequestParser {
         Prompt prompt = Prompt.chat(messages(fields));
         refuseUnsupported(fields, List.of("tools", "functions", "audio"));
         refuseUnlessText(fields);
-        boolean logprobs = fields.bool(LOGPROBS).orElse(false);
+        boolean logprobs = fields.bool("logprobs").orElse(false);
         int topLogprobs = fields.integer("top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS).orElse(0);
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.invalidValue("top_logprobs", "'top_logprobs' needs 'logprobs': true.");
@@ -73,7 +66,8 @@ final class CompletionRequestParser {
         if (fields.integer("best_of", 1, MAX_CHOICES).orElse(1) > 1) {
             throw unsupported("best_of");
         }
-        OptionalInt logprobCount = fields.integer(LOGPROBS, 0, SamplingParams.MAX_TOP_LOGPROBS);
+        // The legacy endpoint asks for top log-probabilities with an integer 'logprobs'.
+        OptionalInt logprobCount = fields.integer("logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS);
         OptionalInt maxTokens = fields.integer("max_tokens", 1, MAX_TOKENS_LIMIT);
         return common(fields, model, prompt, maxTokens, logprobCount.isPresent(), logprobCount.orElse(0));
     }
@@ -87,7 +81,7 @@ final class CompletionRequestParser {
                 fields.integer("top_k", 0, MAX_TOP_K).orElse(0),
                 (float) positiveTopP(fields),
                 (float) fields.number("min_p", 0, 1).orElse(0),
-                (float) fields.number("repeat_penalty", Double.MIN_VALUE, 10).orElse(1),
+                (float) fields.number("repeat_penalty", SMALLEST_POSITIVE, 10).orElse(1),
                 (float) fields.number("presence_penalty", -2, 2).orElse(0),
                 (float) fields.number("frequency_penalty", -2, 2).orElse(0),
                 fields.longInteger("seed").orElseGet(seeds::nextLong),
@@ -115,8 +109,8 @@ final class CompletionRequestParser {
 
     private static double positiveTopP(RequestFields fields) throws ApiException {
         double topP = fields.number("top_p", 0, 1).orElse(1);
-        // OpenAI accepts top_p 0; the smallest nucleus keeps only the most likely token, which top_p → 0 means.
-        return topP == 0 ? Float.MIN_NORMAL : topP;
+        // OpenAI accepts top_p 0: the smallest nucleus, only the most likely token, which any tiny p also keeps.
+        return Math.max(topP, SMALLEST_POSITIVE);
     }
 
     private static List<ChatMessage> messages(RequestFields fields) throws ApiException {
@@ -211,7 +205,7 @@ final class CompletionRequestParser {
             method = Optional.of(fusionMethod(methodName.get(), chorus.path("method")));
         }
         OptionalDouble lambda = chorus.number("lambda", 0, 1e6);
-        OptionalDouble alpha = chorus.number("alpha", Double.MIN_VALUE, 1);
+        OptionalDouble alpha = chorus.number("alpha", SMALLEST_POSITIVE, 1);
         OptionalDouble strength = chorus.number("strength", -1e6, 1e6);
         return new FusionRequest(weights, method, lambda, alpha, strength);
     }

@@ -5,6 +5,7 @@ import dev.chorus.kernels.fusion.FusionMethod;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -44,6 +45,13 @@ record FusionRequest(List<Double> weights, Optional<FusionMethod> method, Option
                 throw ApiException.invalidValue("chorus.weights", "'" + model.id() + "' has " + model.members().size()
                         + " members " + model.members() + " but 'chorus.weights' has " + weights.size() + " entries.");
             }
+            FusionMethod effective = method.orElse(model.method());
+            if ((effective == FusionMethod.LINEAR || effective == FusionMethod.MAX)
+                    && (weights.stream().anyMatch(weight -> weight < 0)
+                    || !(weights.stream().mapToDouble(Double::doubleValue).sum() > 0))) {
+                throw ApiException.invalidValue("chorus.weights", effective.name().toLowerCase(Locale.ROOT)
+                        + " pooling needs weights ≥ 0 with a positive sum, got " + weights + ".");
+            }
             overrides = overrides.withWeights(floats(weights));
         }
         if (method.isPresent()) {
@@ -67,7 +75,7 @@ record FusionRequest(List<Double> weights, Optional<FusionMethod> method, Option
 
     private static void requireMethod(ServedModel model, FusionMethod method, String param) throws ApiException {
         if (model.method() != method) {
-            throw ApiException.invalidValue(param, "'" + param + "' applies to " + method.name().toLowerCase()
+            throw ApiException.invalidValue(param, "'" + param + "' applies to " + method.name().toLowerCase(Locale.ROOT)
                     + " collaborations; '" + model.id() + "' is " + model.kind() + ".");
         }
     }

@@ -123,6 +123,7 @@ class RequestValidationTest {
             chat | min_p                | /min_p                 | 1.5
             chat | top_k                | /top_k                 | -1
             chat | repeat_penalty       | /repeat_penalty        | 0
+            chat | repeat_penalty       | /repeat_penalty        | 1e-300
             chat | seed                 | /seed                  | 18446744073709551616
             chat | stop                 | /stop                  | ""
             chat | stop                 | /stop                  | ["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17"]
@@ -132,6 +133,8 @@ class RequestValidationTest {
             chat | stream_options       | /stream_options        | {"include_usage": true}
             chat | chorus.weights       | /chorus                | {"weights": [1, 2, 3]}
             chat | chorus.weights       | /chorus                | {"weights": []}
+            chat | chorus.weights       | /chorus                | {"weights": [-1, 2]}
+            chat | chorus.weights       | /chorus                | {"weights": [0, 0]}
             chat | chorus.method        | /chorus                | {"method": "contrastive"}
             chat | chorus.method        | /chorus                | {"method": "average"}
             chat | chorus.lambda        | /chorus                | {"lambda": 0.5}
@@ -168,6 +171,14 @@ class RequestValidationTest {
             """)
     void aMissingFieldIsNamed(String endpoint, String param, String pointer) {
         assertRefused(endpoint, pointer, "null", param, "missing_required_parameter");
+    }
+
+    @Test
+    void extremeButValidValuesAreServed() {
+        ObjectNode body = withField(CHAT, "/top_p", "1e-300").put("temperature", 2).put("top_k", 1)
+                .put("min_p", 1).put("seed", Long.MIN_VALUE).put("presence_penalty", -2).put("frequency_penalty", 2);
+        body.set("chorus", HttpProbe.json("{\"weights\": [0, 1e-30], \"method\": \"log_linear\"}"));
+        assertEquals(200, http.post(CHAT, body.toString()).statusCode());
     }
 
     @Test
