@@ -182,6 +182,15 @@ class RequestValidationTest {
     }
 
     @Test
+    void awkwardTextIsServed() {
+        for (String content : new String[] {"", "\\u0000nul", "lone \\ud800 surrogate", "\\u00e9t\\u00e9 \\ud83d\\ude00"}) {
+            String body = VALID_CHAT.replace("Blessed are", content);
+            assertEquals(200, http.post(CHAT, body).statusCode(), body);
+            assertEquals(200, http.post(TEXT, VALID_TEXT.replace("Blessed are", content)).statusCode(), body);
+        }
+    }
+
+    @Test
     void contrastiveParametersApplyToAContrastiveCollaboration() {
         assertEquals(200, http.post(CHAT, withField(CHAT, "/model", "\"sharp\"")
                 .put("max_tokens", 2).set("chorus", HttpProbe.json("{\"lambda\": 0.2, \"alpha\": 0.5}")).toString())
