@@ -1,0 +1,142 @@
+package dev.chorus.kernels.fusion.cuda;
+
+import static dev.chorus.kernels.fusion.gpu.DeviceBuffer.*;
+import static jcuda.driver.JCudaDriver.*;
+
+import dev.chorus.kernels.fusion.FusionBackend;
+import dev.chorus.kernels.fusion.FusionResult;
+import dev.chorus.kernels.fusion.FusionShape;
+import dev.chorus.kernels.fusion.FusionStep;
+import dev.chorus.kernels.fusion.LogitFusion;
+import dev.chorus.kernels.fusion.gpu.DeviceRows;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
+/**
+ * The CUDA backend: {@code fuse_logits.cu} and {@code sample.cu} on one non-blocking stream. Per step the
+ * member rows go up from the pinned staging buffer, with the parameter words and (when a row is
+ * penalised) the history, three kernels run, and one row of result words per sequence comes back — all
+ * asynchronous copies from and to pinned memory, one synchronisation. Every buffer is allocated when the
+ * instance opens; launch errors surface as {@link jcuda.CudaException} at the launch, kernel faults at the
+ * synchronisation.
+ */
+final class CudaLogitFusion implements LogitFusion {
+
+    private final CudaModules modules;
+    private final FusionShape shape;
+    private final DeviceRows rows;
+    private final Arena arena = Arena.ofShared();
+    private final CUstream stream = new CUstream();
+    private final CudaBuffers buffers;
+    private final PinnedBuffer staging;
+    private final PinnedBuffer params;
+    private final PinnedBuffer history;
+    private final PinnedBuffer results;
+    private final Pointer[] memberRows;
+    private final CUdeviceptr[] memberDeviceRows;
+    private final FuseLogitsCuda fuseLogits;
+    private final SampleCuda sample;
+    private boolean closed;
+
+    CudaLogitFusion(CudaModules modules, FusionShape shape) {
+        this.modules = modules;
+        this.shape = shape;
+        this.rows = new DeviceRows(shape);
+        modules.makeCurrent();
+        int chunks = FuseLogitsCuda.chunks(shape.vocabSize());
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        buffers = new CudaBuffers(shape, chunks);
+        staging = new PinnedBuffer(LOGITS.bytes(shape, chunks), arena);
+        params = new PinnedBuffer(PARAMS.bytes(shape, chunks), arena);
+        history = new PinnedBuffer(HISTORY.bytes(shape, chunks), arena);
+        results = new PinnedBuffer(RESULTS.bytes(shape, chunks), arena);
+        long memberBytes = memberBytes(shape.maxBatch());
+        memberRows = new Pointer[shape.members()];
+        memberDeviceRows = new CUdeviceptr[shape.members()];
+        for (int m = 0; m < memberRows.length; m++) {
+            memberRows[m] = staging.pointer.withByteOffset(m * memberBytes);
+            memberDeviceRows[m] = buffers.get(LOGITS).withByteOffset(m * memberBytes);
+        }
+        fuseLogits = new FuseLogitsCuda(modules, shape, buffers);
+        sample = new SampleCuda(modules, shape, buffers);
+    }
+
+    @Override
+    public FusionBackend backend() {
+        return FusionBackend.CUDA;
+    }
+
+    @Override
+    public String device() {
+        return modules.description;
+    }
+
+    @Override
+    public FusionShape shape() {
+        return shape;
+    }
+
+    @Override
+    public MemorySegment logits() {
+        requireOpen();
+        return staging.segment;
+    }
+
+    @Override
+    public void fuse(FusionStep step, FusionResult result) {
+        requireOpen();
+        shape.requireFits(step, result);
+        int batch = step.batch();
+        if (batch == 0) {
+            return;
+        }
+        modules.makeCurrent();
+        for (int m = 0; m < memberRows.length; m++) {
+            cuMemcpyHtoDAsync(memberDeviceRows[m], memberRows[m], memberBytes(batch), stream);
+        }
+        rows.packParams(step, params.segment);
+        cuMemcpyHtoDAsync(buffers.get(PARAMS), params.pointer, (long) batch * rows.paramStride() * Integer.BYTES,
+                stream);
+        if (rows.anyPenalised(step)) {
+            rows.packHistory(step, history.segment);
+            cuMemcpyHtoDAsync(buffers.get(HISTORY), history.pointer, (long) batch * shape.maxHistory() * Integer.BYTES,
+                    stream);
+        }
+        fuseLogits.launch(stream, batch);
+        sample.launch(stream, batch);
+        cuMemcpyDtoHAsync(results.pointer, buffers.get(RESULTS), (long) batch * rows.resultStride() * Integer.BYTES,
+                stream);
+        cuStreamSynchronize(stream);
+        rows.unpack(results.segment, staging.segment, step, result);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        modules.makeCurrent();
+        cuStreamSynchronize(stream);
+        arena.close();
+        for (PinnedBuffer buffer : new PinnedBuffer[] {staging, params, history, results}) {
+            buffer.free();
+        }
+        buffers.close();
+        cuStreamDestroy(stream);
+    }
+
+    private long memberBytes(int batch) {
+        return (long) batch * shape.vocabSize() * Float.BYTES;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this CUDA fusion is closed");
+        }
+    }
+}

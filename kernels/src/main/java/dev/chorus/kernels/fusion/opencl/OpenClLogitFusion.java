@@ -1,0 +1,153 @@
+package dev.chorus.kernels.fusion.opencl;
+
+import static dev.chorus.kernels.fusion.gpu.DeviceBuffer.*;
+import static org.jocl.CL.*;
+
+import dev.chorus.kernels.fusion.FusionBackend;
+import dev.chorus.kernels.fusion.FusionResult;
+import dev.chorus.kernels.fusion.FusionShape;
+import dev.chorus.kernels.fusion.FusionStep;
+import dev.chorus.kernels.fusion.LogitFusion;
+import dev.chorus.kernels.fusion.gpu.DeviceLayout;
+import dev.chorus.kernels.fusion.gpu.DeviceRows;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import org.jocl.Pointer;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_mem;
+
+/**
+ * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words
+ * and (when a row is penalised) history go up, three kernels run, one row of result words per sequence
+ * comes back. The logits staging buffer is a mapped {@code CL_MEM_ALLOC_HOST_PTR} buffer (pinned on
+ * NVIDIA); every buffer is allocated when the instance opens.
+ */
+final class OpenClLogitFusion implements LogitFusion {
+
+    private final OpenClProgram program;
+    private final FusionShape shape;
+    private final DeviceRows rows;
+    private final Arena arena = Arena.ofShared();
+    private final cl_command_queue queue;
+    private final OpenClBuffers buffers;
+    private final cl_mem stagingBuffer;
+    private final ByteBuffer stagingMapping;
+    private final MemorySegment staging;
+    private final Pointer[] memberRows;
+    private final MemorySegment params;
+    private final Pointer paramsPointer;
+    private final MemorySegment history;
+    private final Pointer historyPointer;
+    private final MemorySegment results;
+    private final Pointer resultsPointer;
+    private final FuseLogitsOpenCl fuseLogits;
+    private final SampleOpenCl sample;
+    private boolean closed;
+
+    @SuppressWarnings("deprecation") // clCreateCommandQueue: the OpenCL 1.2 call, which every platform has
+    OpenClLogitFusion(OpenClProgram program, FusionShape shape) {
+        this.program = program;
+        this.shape = shape;
+        this.rows = new DeviceRows(shape);
+        long stagingBytes = shape.logitCount() * Float.BYTES;
+        if (stagingBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the OpenCL staging buffer is limited to 2 GiB: " + shape);
+        }
+        int chunks = DeviceLayout.chunks(shape.vocabSize(), program.fuseThreads);
+        queue = clCreateCommandQueue(program.context, program.device, 0, null);
+        buffers = new OpenClBuffers(program.context, shape, chunks);
+        stagingBuffer = clCreateBuffer(program.context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, stagingBytes, null,
+                null);
+        stagingMapping = clEnqueueMapBuffer(queue, stagingBuffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
+                stagingBytes, 0, null, null, null);
+        staging = MemorySegment.ofBuffer(stagingMapping);
+        long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
+        memberRows = new Pointer[shape.members()];
+        for (int m = 0; m < memberRows.length; m++) {
+            memberRows[m] = Pointer.to(stagingMapping.slice((int) (m * memberBytes), (int) memberBytes));
+        }
+        params = arena.allocate((long) shape.maxBatch() * rows.paramStride() * Integer.BYTES, Integer.BYTES);
+        paramsPointer = Pointer.to(params.asByteBuffer());
+        history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
+                Integer.BYTES);
+        historyPointer = Pointer.to(history.asByteBuffer());
+        results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
+        resultsPointer = Pointer.to(results.asByteBuffer());
+        fuseLogits = new FuseLogitsOpenCl(program, shape, buffers, chunks);
+        sample = new SampleOpenCl(program, shape, buffers, chunks);
+    }
+
+    @Override
+    public FusionBackend backend() {
+        return FusionBackend.OPENCL;
+    }
+
+    @Override
+    public String device() {
+        return program.description;
+    }
+
+    @Override
+    public FusionShape shape() {
+        return shape;
+    }
+
+    @Override
+    public MemorySegment logits() {
+        requireOpen();
+        return staging;
+    }
+
+    @Override
+    public void fuse(FusionStep step, FusionResult result) {
+        requireOpen();
+        shape.requireFits(step, result);
+        int batch = step.batch();
+        if (batch == 0) {
+            return;
+        }
+        long rowBytes = (long) batch * shape.vocabSize() * Float.BYTES;
+        long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
+        for (int m = 0; m < memberRows.length; m++) {
+            clEnqueueWriteBuffer(queue, buffers.get(LOGITS), CL_FALSE, m * memberBytes, rowBytes, memberRows[m], 0, null,
+                    null);
+        }
+        rows.packParams(step, params);
+        clEnqueueWriteBuffer(queue, buffers.get(PARAMS), CL_FALSE, 0, (long) batch * rows.paramStride() * Integer.BYTES,
+                paramsPointer, 0, null, null);
+        if (rows.anyPenalised(step)) {
+            rows.packHistory(step, history);
+            clEnqueueWriteBuffer(queue, buffers.get(HISTORY), CL_FALSE, 0,
+                    (long) batch * shape.maxHistory() * Integer.BYTES, historyPointer, 0, null, null);
+        }
+        fuseLogits.enqueue(queue, batch);
+        sample.enqueue(queue, batch);
+        clEnqueueReadBuffer(queue, buffers.get(RESULTS), CL_TRUE, 0, (long) batch * rows.resultStride() * Integer.BYTES,
+                resultsPointer, 0, null, null);
+        rows.unpack(results, staging, step, result);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        clFinish(queue);
+        sample.close();
+        fuseLogits.close();
+        clEnqueueUnmapMemObject(queue, stagingBuffer, stagingMapping, 0, null, null);
+        clFinish(queue);
+        clReleaseMemObject(stagingBuffer);
+        buffers.close();
+        clReleaseCommandQueue(queue);
+        arena.close();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this OpenCL fusion is closed");
+        }
+    }
+}

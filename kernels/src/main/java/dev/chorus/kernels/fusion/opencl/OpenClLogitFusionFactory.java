@@ -1,0 +1,31 @@
+package dev.chorus.kernels.fusion.opencl;
+
+import dev.chorus.kernels.fusion.FusionBackend;
+import dev.chorus.kernels.fusion.FusionShape;
+import dev.chorus.kernels.fusion.LogitFusion;
+import dev.chorus.kernels.fusion.LogitFusionFactory;
+import java.util.Optional;
+
+/** The OpenCL backend for {@link java.util.ServiceLoader}: available when an OpenCL device builds {@code fusion.cl}. */
+public final class OpenClLogitFusionFactory implements LogitFusionFactory {
+
+    @Override
+    public FusionBackend backend() {
+        return FusionBackend.OPENCL;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        try {
+            OpenClProgram.shared();
+            return Optional.empty();
+        } catch (IllegalStateException e) {
+            return Optional.of("OpenCL: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public LogitFusion open(FusionShape shape) {
+        return new OpenClLogitFusion(OpenClProgram.shared(), shape);
+    }
+}
