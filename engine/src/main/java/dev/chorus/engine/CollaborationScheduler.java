@@ -22,6 +22,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +74,8 @@ final class CollaborationScheduler implements AutoCloseable {
     private final int[] rowEntries;
     private final Thread thread;
     private volatile boolean closing;
+    /** Set when the scheduler thread has ended, by close or by a fatal error: nothing is admitted after. */
+    private volatile boolean stopped;
 
     CollaborationScheduler(CollaborationSpec spec, ModelRegistry registry, Map<String, ModelSpec> modelSpecs,
                            SchedulerSpec scheduler) {
@@ -142,7 +145,7 @@ final class CollaborationScheduler implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; collaboration '"
                     + spec.name() + "' allows at most " + (slotContext - 1) + " per request");
         }
-        if (closing) {
+        if (closing || stopped) {
             throw new IllegalStateException("collaboration '" + spec.name() + "' is closed");
         }
         int reserved;
@@ -155,8 +158,8 @@ final class CollaborationScheduler implements AutoCloseable {
         Generation generation = new Generation(this::wake);
         Sequence sequence = new Sequence(request, requestRule, prompt, slotContext, generation);
         waiting.add(sequence);
-        if (closing && waiting.remove(sequence)) {
-            sequence.finish(FinishReason.CANCELLED, Optional.of("the engine closed"));
+        if ((closing || stopped) && waiting.remove(sequence)) {
+            sequence.finish(FinishReason.CANCELLED, Optional.of("collaboration '" + spec.name() + "' is closed"));
         }
         wake();
         return generation;
@@ -207,6 +210,7 @@ final class CollaborationScheduler implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "scheduler of collaboration '" + spec.name() + "' died", e);
             ending = Optional.of(describe(e));
         } finally {
+            stopped = true;
             FinishReason reason = closing ? FinishReason.CANCELLED : FinishReason.ERROR;
             Optional<String> why = ending;
             List.copyOf(active).forEach(sequence -> end(sequence, reason, why));
@@ -279,6 +283,7 @@ final class CollaborationScheduler implements AutoCloseable {
         decoders.clear();
         step.clear();
         planned.clear();
+        Arrays.fill(rows, null);
         for (Sequence sequence : active) {
             if (sequence.pending() == 1) {
                 plan(sequence, 1);
