@@ -1,0 +1,18 @@
+package dev.chorus.kernels.merge;
+
+import java.util.Optional;
+
+/**
+ * A {@link MergeKernels} backend, discovered with {@link java.util.ServiceLoader} through
+ * {@code META-INF/services/dev.chorus.kernels.merge.MergeKernelsFactory}. The constructor never fails;
+ * hardware is probed in {@link #unavailableReason()}.
+ */
+public interface MergeKernelsFactory {
+
+    MergeBackend backend();
+
+    /** Why this backend cannot run here, or empty when it can. */
+    Optional<String> unavailableReason();
+
+    MergeKernels open();
+}

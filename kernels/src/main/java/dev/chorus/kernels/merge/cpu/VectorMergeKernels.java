@@ -1,0 +1,130 @@
+package dev.chorus.kernels.merge.cpu;
+
+import dev.chorus.kernels.merge.DeltaKeep;
+import dev.chorus.kernels.merge.MergeBackend;
+import dev.chorus.kernels.merge.MergeInputs;
+import dev.chorus.kernels.merge.MergeStep;
+import dev.chorus.kernels.merge.RadixSelect;
+import dev.chorus.kernels.merge.StagedMergeKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The merge stages on the CPU in single precision: weighted sums and dot products with the Vector API,
+ * the per-element keep logic of {@link DeltaKeep} in scalar code. "Uploading" just keeps the arrays.
+ */
+final class VectorMergeKernels extends StagedMergeKernels {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Elements summed in float before the partial sums move to double, bounding the rounding error. */
+    private static final int DOT_BLOCK = 4096;
+
+    private MergeInputs inputs;
+    private float[] result = new float[0];
+
+    @Override
+    public MergeBackend backend() {
+        return MergeBackend.JAVA;
+    }
+
+    @Override
+    public String device() {
+        return "CPU, Vector API " + SPECIES.vectorBitSize() + "-bit";
+    }
+
+    @Override
+    protected void upload(MergeInputs inputs, boolean withBase) {
+        this.inputs = inputs;
+        if (result.length < inputs.length()) {
+            result = new float[inputs.length()];
+        }
+    }
+
+    @Override
+    protected double[] pairStatistics() {
+        float[] a = inputs.models()[0];
+        float[] b = inputs.models()[1];
+        double dot = 0;
+        double aa = 0;
+        double bb = 0;
+        int length = inputs.length();
+        for (int start = 0; start < length; start += DOT_BLOCK) {
+            int end = Math.min(length, start + DOT_BLOCK);
+            FloatVector ab = FloatVector.zero(SPECIES);
+            FloatVector a2 = FloatVector.zero(SPECIES);
+            FloatVector b2 = FloatVector.zero(SPECIES);
+            int i = start;
+            for (; i <= end - SPECIES.length(); i += SPECIES.length()) {
+                FloatVector x = FloatVector.fromArray(SPECIES, a, i);
+                FloatVector y = FloatVector.fromArray(SPECIES, b, i);
+                ab = x.fma(y, ab);
+                a2 = x.fma(x, a2);
+                b2 = y.fma(y, b2);
+            }
+            dot += ab.reduceLanes(VectorOperators.ADD);
+            aa += a2.reduceLanes(VectorOperators.ADD);
+            bb += b2.reduceLanes(VectorOperators.ADD);
+            for (; i < end; i++) {
+                dot += a[i] * b[i];
+                aa += a[i] * a[i];
+                bb += b[i] * b[i];
+            }
+        }
+        return new double[] {dot, aa, bb};
+    }
+
+    @Override
+    protected long[] deltaKeyHistogram(int model, int shift, int prefix) {
+        float[] x = inputs.models()[model];
+        float[] base = inputs.base();
+        long[] counts = new long[RadixSelect.BINS];
+        for (int i = 0; i < inputs.length(); i++) {
+            int key = DeltaKeep.key(x[i] - base[i]);
+            if (RadixSelect.matches(key, shift, prefix)) {
+                counts[(key >>> shift) & (RadixSelect.BINS - 1)]++;
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    protected void weightedSum(float[] coefficients) {
+        float[][] models = inputs.models();
+        int length = inputs.length();
+        int i = 0;
+        for (; i <= length - SPECIES.length(); i += SPECIES.length()) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, models[0], i).mul(coefficients[0]);
+            for (int m = 1; m < models.length; m++) {
+                sum = FloatVector.fromArray(SPECIES, models[m], i).fma(FloatVector.broadcast(SPECIES, coefficients[m]), sum);
+            }
+            sum.intoArray(result, i);
+        }
+        for (; i < length; i++) {
+            float sum = models[0][i] * coefficients[0];
+            for (int m = 1; m < models.length; m++) {
+                sum = Math.fma(models[m][i], coefficients[m], sum);
+            }
+            result[i] = sum;
+        }
+    }
+
+    @Override
+    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
+        DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount());
+        for (int i = 0; i < inputs.length(); i++) {
+            result[i] = combiner.combine(inputs, i);
+        }
+    }
+
+    @Override
+    protected void download(float[] out, int length) {
+        System.arraycopy(result, 0, out, 0, length);
+    }
+
+    @Override
+    public void close() {
+        inputs = null;
+        result = new float[0];
+    }
+}

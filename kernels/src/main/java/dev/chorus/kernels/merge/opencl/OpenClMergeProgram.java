@@ -1,0 +1,36 @@
+package dev.chorus.kernels.merge.opencl;
+
+import dev.chorus.kernels.device.OpenClDevice;
+import org.jocl.cl_program;
+
+/** {@code merge.cl} built once per JVM for the preferred OpenCL device; the failure is remembered too. */
+final class OpenClMergeProgram {
+
+    static final String SOURCE = "/dev/chorus/kernels/opencl/merge.cl";
+
+    private static OpenClMergeProgram shared;
+    private static String failure;
+
+    final OpenClDevice device;
+    final cl_program program;
+
+    private OpenClMergeProgram(OpenClDevice device) {
+        this.device = device;
+        this.program = device.build(SOURCE, "-cl-std=CL1.2");
+    }
+
+    /** The shared program; throws {@link IllegalStateException} with the reason it cannot be built. */
+    static synchronized OpenClMergeProgram shared() {
+        if (shared == null && failure == null) {
+            try {
+                shared = new OpenClMergeProgram(OpenClDevice.open());
+            } catch (LinkageError | RuntimeException e) {
+                failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+        }
+        if (shared == null) {
+            throw new IllegalStateException(failure);
+        }
+        return shared;
+    }
+}
