@@ -10,6 +10,7 @@ import dev.chorus.kernels.fusion.FusionStep;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.gpu.DeviceLayout;
 import dev.chorus.kernels.fusion.gpu.DeviceRows;
+import dev.chorus.kernels.fusion.gpu.HostMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ final class OpenClLogitFusion implements LogitFusion {
                 null);
         stagingMapping = clEnqueueMapBuffer(queue, stagingBuffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
                 stagingBytes, 0, null, null, null);
-        staging = MemorySegment.ofBuffer(stagingMapping);
+        staging = HostMemory.view(stagingMapping, arena);
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
         memberRows = new Pointer[shape.members()];
         for (int m = 0; m < memberRows.length; m++) {
@@ -135,6 +136,7 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         closed = true;
         clFinish(queue);
+        arena.close();
         sample.close();
         fuseLogits.close();
         clEnqueueUnmapMemObject(queue, stagingBuffer, stagingMapping, 0, null, null);
@@ -142,7 +144,6 @@ final class OpenClLogitFusion implements LogitFusion {
         clReleaseMemObject(stagingBuffer);
         buffers.close();
         clReleaseCommandQueue(queue);
-        arena.close();
     }
 
     private void requireOpen() {
