@@ -30,6 +30,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -73,6 +74,12 @@ final class CollaborationScheduler implements AutoCloseable {
     private final Sequence[] rows;
     private final int[] rowEntries;
     private final Thread thread;
+    private final LongAdder steps = new LongAdder();
+    private final LongAdder decodeNanos = new LongAdder();
+    private final LongAdder fusionNanos = new LongAdder();
+    private final LongAdder sampledTokens = new LongAdder();
+    /** {@code active.size()} published for other threads; the list itself is the scheduler thread's. */
+    private volatile int activeCount;
     private volatile boolean closing;
     /** Set when the scheduler thread has ended, by close or by a fatal error: nothing is admitted after. */
     private volatile boolean stopped;
@@ -130,6 +137,11 @@ final class CollaborationScheduler implements AutoCloseable {
 
     Vocab vocab() {
         return vocab;
+    }
+
+    SchedulerStats stats() {
+        return new SchedulerStats(waiting.size(), activeCount, steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
+                sampledTokens.sum());
     }
 
     /**
@@ -225,6 +237,7 @@ final class CollaborationScheduler implements AutoCloseable {
             Sequence sequence = waiting.poll();
             sequence.assign(freeSlots.poll());
             active.add(sequence);
+            activeCount = active.size();
         }
     }
 
@@ -245,8 +258,12 @@ final class CollaborationScheduler implements AutoCloseable {
     }
 
     private void step() throws InterruptedException {
+        long start = System.nanoTime();
         planBatch();
         decoders.decodeAll();
+        long decoded = System.nanoTime();
+        decodeNanos.add(decoded - start);
+        steps.increment();
         planned.forEach(Sequence::commitPlanned);
         int batch = step.batch();
         if (batch == 0) {
@@ -263,6 +280,8 @@ final class CollaborationScheduler implements AutoCloseable {
         }
         try {
             fusion.fuse(step, result);
+            fusionNanos.add(System.nanoTime() - decoded);
+            sampledTokens.add(batch);
         } catch (FusionInputException e) {
             for (int b = 0; b < batch; b++) {
                 end(rows[b], FinishReason.ERROR, Optional.of(describe(e)));
@@ -351,7 +370,9 @@ final class CollaborationScheduler implements AutoCloseable {
 
     /** Finishes a sequence and gives its slot back with its KV cells freed. */
     private void end(Sequence sequence, FinishReason reason, Optional<String> error) {
-        if (!active.remove(sequence)) {
+        boolean removed = active.remove(sequence);
+        activeCount = active.size();
+        if (!removed) {
             return;
         }
         sequence.finish(reason, error);

@@ -90,6 +90,11 @@ public final class Engine implements AutoCloseable {
         return scheduler(collaboration).slotContext();
     }
 
+    /** The scheduler's load now and its work since start. */
+    public SchedulerStats stats(String collaboration) {
+        return scheduler(collaboration).stats();
+    }
+
     /** The vocabulary a collaboration's members share (valid until the engine closes). */
     public Vocab vocab(String collaboration) {
         return scheduler(collaboration).vocab();

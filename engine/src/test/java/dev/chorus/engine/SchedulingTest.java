@@ -70,6 +70,18 @@ class SchedulingTest {
     }
 
     @Test
+    void statsCountTheStepsTokensAndTimeOfAFinishedRequest() throws InterruptedException {
+        SchedulerStats before = engine.stats("narrow");
+        Completion completion = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[3]), 10)).await();
+        SchedulerStats after = engine.stats("narrow");
+        assertEquals(completion.usage().completionTokens(), after.tokens() - before.tokens());
+        assertTrue(after.steps() - before.steps() >= completion.usage().completionTokens(), "a step per token at least");
+        assertTrue(after.decodeNanos() > before.decodeNanos() && after.fusionNanos() > before.fusionNanos());
+        assertEquals(0, after.active(), "the slot is free again");
+        assertEquals(0, after.queued());
+    }
+
+    @Test
     void cancellingFreesTheSlotForTheNextRequest() throws InterruptedException {
         GenerationRequest probe = GenerationRequest.of(Prompt.text(PROMPTS[1]), 12);
         Completion fresh = engine.submit("narrow", probe).await();

@@ -2,8 +2,10 @@ package dev.chorus.server.http;
 
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.SchedulerStats;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the HTTP layer needs from the engine. {@link EngineBackend} is the implementation; the seam exists so that
@@ -28,9 +30,16 @@ interface CompletionBackend {
     /** A token's exact piece bytes (OpenAI's {@code bytes} of a log-probability). */
     byte[] tokenBytes(ServedModel model, int token);
 
-    /** Requests waiting for a slot. */
-    int queueDepth();
+    /** Each served model's scheduler: its load now and its work since start. */
+    Map<String, SchedulerStats> schedulerStats();
 
-    /** Sequences holding a slot. */
-    int activeSequences();
+    /** Requests waiting for a slot, over every model. */
+    default int queueDepth() {
+        return schedulerStats().values().stream().mapToInt(SchedulerStats::queued).sum();
+    }
+
+    /** Sequences holding a slot, over every model. */
+    default int activeSequences() {
+        return schedulerStats().values().stream().mapToInt(SchedulerStats::active).sum();
+    }
 }

@@ -4,6 +4,7 @@ import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.OverloadedException;
+import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.MemberSpec;
 import dev.chorus.llama.Vocab;
@@ -11,7 +12,6 @@ import dev.chorus.llama.Vocab;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EngineBackend implements CompletionBackend {
     private final Engine engine;
     private final List<ServedModel> models;
-    private final Map<String, AtomicInteger> inFlight = new LinkedHashMap<>();
     private final Map<String, AtomicReferenceArray<byte[]>> pieces = new LinkedHashMap<>();
 
     EngineBackend(Engine engine) {
@@ -30,7 +29,6 @@ final class EngineBackend implements CompletionBackend {
                 .map(name -> servedModel(engine.config().collaboration(name)))
                 .toList();
         for (ServedModel model : models) {
-            inFlight.put(model.id(), new AtomicInteger());
             pieces.put(model.id(), new AtomicReferenceArray<>(engine.vocab(model.id()).size()));
         }
     }
@@ -49,23 +47,15 @@ final class EngineBackend implements CompletionBackend {
 
     @Override
     public Generation start(ServedModel model, GenerationRequest request) throws ApiException {
-        AtomicInteger load = inFlight.get(model.id());
-        load.incrementAndGet();
-        Generation generation;
         try {
-            generation = engine.submit(model.id(), request);
+            return engine.submit(model.id(), request);
         } catch (OverloadedException e) {
-            load.decrementAndGet();
             throw ApiException.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
-            load.decrementAndGet();
             throw new ApiException(503, "server_error", null, "shutting_down", "The engine is stopping.");
         } catch (IllegalArgumentException e) {
-            load.decrementAndGet();
             throw new ApiException(400, "invalid_request_error", null, "invalid_request", e.getMessage());
         }
-        generation.completion().whenComplete((completion, failure) -> load.decrementAndGet());
-        return generation;
     }
 
     @Override
@@ -89,16 +79,9 @@ final class EngineBackend implements CompletionBackend {
     }
 
     @Override
-    public int queueDepth() {
-        return models.stream().mapToInt(model -> Math.max(0, load(model) - engine.slots(model.id()))).sum();
-    }
-
-    @Override
-    public int activeSequences() {
-        return models.stream().mapToInt(model -> Math.min(load(model), engine.slots(model.id()))).sum();
-    }
-
-    private int load(ServedModel model) {
-        return inFlight.get(model.id()).get();
+    public Map<String, SchedulerStats> schedulerStats() {
+        Map<String, SchedulerStats> stats = new LinkedHashMap<>();
+        models.forEach(model -> stats.put(model.id(), engine.stats(model.id())));
+        return stats;
     }
 }

@@ -1,10 +1,13 @@
 package dev.chorus.server.http;
 
 import dev.chorus.engine.FinishReason;
+import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.Usage;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The server's Prometheus metrics. Latencies are measured where the HTTP layer sees tokens arrive, per model or
@@ -83,10 +86,32 @@ final class ServerMetrics {
         disconnects.writeTo(out);
         gauge(out, "chorus_queue_depth", "Requests waiting for a slot.", backend.queueDepth());
         gauge(out, "chorus_active_sequences", "Sequences generating now.", backend.activeSequences());
+        schedulerSeries(out, backend.schedulerStats());
         firstToken.writeTo(out);
         stepLatency.writeTo(out);
         requestDuration.writeTo(out);
         return out.toString();
+    }
+
+    /** The engine's own view per collaboration: mean step time is rate(decode + fusion seconds) / rate(steps). */
+    private static void schedulerSeries(StringBuilder out, Map<String, SchedulerStats> stats) {
+        schedulerSeries(out, stats, "chorus_scheduler_queued", "gauge", "Requests waiting for a slot.",
+                SchedulerStats::queued);
+        schedulerSeries(out, stats, "chorus_scheduler_active", "gauge", "Sequences holding a slot.", SchedulerStats::active);
+        schedulerSeries(out, stats, "chorus_scheduler_steps_total", "counter",
+                "Scheduler steps (one batched decode of every member, then one fused call).", SchedulerStats::steps);
+        schedulerSeries(out, stats, "chorus_scheduler_decode_seconds_total", "counter",
+                "Time in the members' parallel llama_decode calls.", s -> s.decodeNanos() / 1e9);
+        schedulerSeries(out, stats, "chorus_scheduler_fusion_seconds_total", "counter",
+                "Time staging logits and in the fusion and sampling kernels.", s -> s.fusionNanos() / 1e9);
+        schedulerSeries(out, stats, "chorus_scheduler_tokens_total", "counter", "Tokens sampled.", SchedulerStats::tokens);
+    }
+
+    private static void schedulerSeries(StringBuilder out, Map<String, SchedulerStats> stats, String name, String type,
+                                        String help, ToDoubleFunction<SchedulerStats> value) {
+        PrometheusText.header(out, name, type, help);
+        stats.forEach((collaboration, snapshot) -> PrometheusText.sample(out, name, List.of("collaboration"),
+                List.of(collaboration), PrometheusText.number(value.applyAsDouble(snapshot))));
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {
