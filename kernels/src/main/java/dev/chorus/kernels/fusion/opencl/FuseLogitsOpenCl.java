@@ -5,6 +5,7 @@ import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clReleaseKernel;
 import static org.jocl.CL.clSetKernelArg;
 
+import dev.chorus.kernels.device.KernelArguments;
 import dev.chorus.kernels.fusion.FusionShape;
 import dev.chorus.kernels.fusion.gpu.DeviceLayout;
 import org.jocl.Pointer;

@@ -4,6 +4,7 @@ import static dev.chorus.kernels.fusion.gpu.DeviceBuffer.*;
 import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clReleaseKernel;
 
+import dev.chorus.kernels.device.KernelArguments;
 import dev.chorus.kernels.fusion.FusionShape;
 import dev.chorus.kernels.fusion.gpu.DeviceLayout;
 import org.jocl.cl_command_queue;
