@@ -1,25 +1,19 @@
 package dev.chorus.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.chorus.kernels.fusion.FusionShape;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusions;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -29,7 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link FusionBenchmark} for every backend that runs here (the others are listed with their reason
  * and skipped) and writes {@code <out>/kernels-<device>-<date>.json}: the machine, the date, the JMH
- * settings and one object per case {@code {"backend","device","n","b","v","sampling","us_per_step","error_us"}}.
+ * settings and one object per case {@code {"backend","device","n","b","v","sampling","us_per_step"}} (the mean) with
+ * the minimum, 10th percentile and median beside it.
  *
  * <p>Arguments: {@code --out DIR} (default {@code bench/results}), {@code --warmup N}, {@code --warmup-time MS},
  * {@code --iterations N}, {@code --time MS} (per measured iteration), and {@code --param name=a,b} to narrow any {@code @Param}.
@@ -61,6 +56,7 @@ public final class KernelsBench {
             }
             i++;
         }
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Map<String, String> devices = runnableBackends(params.get("backend"));
         if (devices.isEmpty()) {
             throw new IllegalStateException("no requested backend runs here: " + LogitFusions.available());
@@ -84,25 +80,29 @@ public final class KernelsBench {
             row.put("b", Integer.parseInt(p.getParam("b")));
             row.put("v", Integer.parseInt(p.getParam("v")));
             row.put("sampling", p.getParam("sampling"));
-            row.put("us_per_step", round(run.getPrimaryResult().getScore()));
-            row.put("error_us", round(run.getPrimaryResult().getScoreError()));
+            Statistics timings = run.getPrimaryResult().getStatistics();
+            row.put("us_per_step", round(timings.getMean()));
+            row.put("us_min", round(timings.getMin()));
+            row.put("us_p10", round(timings.getPercentile(10)));
+            row.put("us_median", round(timings.getPercentile(50)));
+            row.put("samples", timings.getN());
             cases.add(row);
         }
         Map<String, Object> file = new LinkedHashMap<>();
-        file.put("machine", machine(devices));
+        Map<String, Object> machine = BenchResults.machine(devices);
+        // Other work on the machine inflates CPU timings: the 1-minute load average says how much.
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        file.put("machine", machine);
         file.put("date", Instant.now().toString());
         Map<String, Object> jmh = new LinkedHashMap<>();
-        jmh.put("mode", "average time per fuse() call (one step of b sequences), logits already staged");
+        jmh.put("mode", "every fuse() call timed (one step of b sequences, logits already staged): mean, min, p10, median");
         jmh.put("warmup", warmup + " x " + warmupMillis + " ms");
         jmh.put("measurement", iterations + " x " + millis + " ms");
         jmh.put("forks", 1);
         file.put("jmh", jmh);
         file.put("results", cases);
-        String device = devices.values().iterator().next();
-        Path target = out.resolve("kernels-" + slug(device) + "-" + LocalDate.now(ZoneOffset.UTC) + ".json");
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(target.toFile(), file);
-        System.out.println("wrote " + target);
+        BenchResults.write(BenchResults.file(out, "kernels", devices.values().iterator().next()), file);
     }
 
     /** Backend id → device, fastest first, for the requested backends that run here. */
@@ -125,31 +125,7 @@ public final class KernelsBench {
         return devices;
     }
 
-    private static Map<String, Object> machine(Map<String, String> devices) {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("host", hostName());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        machine.put("cpus", Runtime.getRuntime().availableProcessors());
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        machine.put("devices", devices);
-        return machine;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
-    }
-
     private static double round(double microseconds) {
         return Math.round(microseconds * 100) / 100.0;
-    }
-
-    private static String slug(String device) {
-        return device.toLowerCase(Locale.ROOT).replaceAll("\\(.*?\\)", "").replaceAll("[^a-z0-9]+", "-")
-                .replaceAll("^-|-$", "");
     }
 }
