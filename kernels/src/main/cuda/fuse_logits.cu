@@ -12,7 +12,7 @@ __device__ __forceinline__ size_t row_offset(int member, int b, int max_batch, i
     return ((size_t) member * max_batch + b) * vocab;
 }
 
-extern "C" __global__ void __launch_bounds__(FUSE_THREADS)
+extern "C" __global__ void __launch_bounds__(FUSE_THREADS, 4)
 k_member_moments(const float* __restrict__ logits, const int* __restrict__ params, int param_stride,
                  int members, int batch, int max_batch, int vocab, int chunks, Moments* __restrict__ moments) {
     const int chunk = blockIdx.x, member = blockIdx.y / batch, b = blockIdx.y % batch;
@@ -85,7 +85,7 @@ __device__ __forceinline__ float fuse_token(const int* __restrict__ p, int membe
     return acc;
 }
 
-extern "C" __global__ void __launch_bounds__(FUSE_THREADS)
+extern "C" __global__ void __launch_bounds__(FUSE_THREADS, 4)
 k_fuse_combine(const float* __restrict__ logits, const int* __restrict__ params, int param_stride, int members,
                int max_batch, int vocab, int chunks, const Moments* __restrict__ moments, float* __restrict__ fused,
                Moments* __restrict__ fused_moments, Ranked* __restrict__ candidates, int max_top,

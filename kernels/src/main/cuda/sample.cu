@@ -91,7 +91,7 @@ __device__ __forceinline__ int sample_scan(const float* row, int vocab, float lo
     return chosen == NO_TOKEN ? fallback : chosen;
 }
 
-extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS)
+extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
 k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_stride, int vocab, int chunks,
          const Moments* __restrict__ fused_moments, const Ranked* __restrict__ candidates, int max_top,
          const int* __restrict__ history, int max_history, float* __restrict__ penalty_scratch,

@@ -11,6 +11,8 @@ import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.gpu.DeviceRows;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
@@ -36,6 +38,7 @@ final class CudaLogitFusion implements LogitFusion {
     private final PinnedBuffer params;
     private final PinnedBuffer history;
     private final PinnedBuffer results;
+    private final List<PinnedBuffer> pinned = new ArrayList<>();
     private final Pointer[] memberRows;
     private final CUdeviceptr[] memberDeviceRows;
     private final FuseLogitsCuda fuseLogits;
@@ -48,12 +51,30 @@ final class CudaLogitFusion implements LogitFusion {
         this.rows = new DeviceRows(shape);
         modules.makeCurrent();
         int chunks = FuseLogitsCuda.chunks(shape.vocabSize());
-        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        buffers = new CudaBuffers(shape, chunks);
-        staging = new PinnedBuffer(LOGITS.bytes(shape, chunks), arena);
-        params = new PinnedBuffer(PARAMS.bytes(shape, chunks), arena);
-        history = new PinnedBuffer(HISTORY.bytes(shape, chunks), arena);
-        results = new PinnedBuffer(RESULTS.bytes(shape, chunks), arena);
+        CudaBuffers device = null;
+        boolean streamCreated = false;
+        try {
+            cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+            streamCreated = true;
+            device = new CudaBuffers(shape, chunks);
+            staging = pin(LOGITS.bytes(shape, chunks));
+            params = pin(PARAMS.bytes(shape, chunks));
+            history = pin(HISTORY.bytes(shape, chunks));
+            results = pin(RESULTS.bytes(shape, chunks));
+            fuseLogits = new FuseLogitsCuda(modules, shape, device);
+            sample = new SampleCuda(modules, shape, device);
+        } catch (RuntimeException e) {
+            // Free what was allocated before the failure (out of memory, most likely).
+            releaseHost();
+            if (device != null) {
+                device.close();
+            }
+            if (streamCreated) {
+                cuStreamDestroy(stream);
+            }
+            throw e;
+        }
+        buffers = device;
         long memberBytes = memberBytes(shape.maxBatch());
         memberRows = new Pointer[shape.members()];
         memberDeviceRows = new CUdeviceptr[shape.members()];
@@ -61,8 +82,6 @@ final class CudaLogitFusion implements LogitFusion {
             memberRows[m] = staging.pointer.withByteOffset(m * memberBytes);
             memberDeviceRows[m] = buffers.get(LOGITS).withByteOffset(m * memberBytes);
         }
-        fuseLogits = new FuseLogitsCuda(modules, shape, buffers);
-        sample = new SampleCuda(modules, shape, buffers);
     }
 
     @Override
@@ -122,12 +141,22 @@ final class CudaLogitFusion implements LogitFusion {
         closed = true;
         modules.makeCurrent();
         cuStreamSynchronize(stream);
-        arena.close();
-        for (PinnedBuffer buffer : new PinnedBuffer[] {staging, params, history, results}) {
-            buffer.free();
-        }
+        releaseHost();
         buffers.close();
         cuStreamDestroy(stream);
+    }
+
+    private PinnedBuffer pin(long bytes) {
+        PinnedBuffer buffer = new PinnedBuffer(bytes, arena);
+        pinned.add(buffer);
+        return buffer;
+    }
+
+    /** Closes the arena (so no view of pinned memory outlives it), then frees the pinned memory. */
+    private void releaseHost() {
+        arena.close();
+        pinned.forEach(PinnedBuffer::free);
+        pinned.clear();
     }
 
     private long memberBytes(int batch) {

@@ -57,26 +57,48 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         int chunks = DeviceLayout.chunks(shape.vocabSize(), program.fuseThreads);
         queue = clCreateCommandQueue(program.context, program.device, 0, null);
-        buffers = new OpenClBuffers(program.context, shape, chunks);
-        stagingBuffer = clCreateBuffer(program.context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, stagingBytes, null,
-                null);
-        stagingMapping = clEnqueueMapBuffer(queue, stagingBuffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
-                stagingBytes, 0, null, null, null);
-        staging = HostMemory.view(stagingMapping, arena);
+        OpenClBuffers device = null;
+        cl_mem mapped = null;
+        FuseLogitsOpenCl fuse = null;
+        try {
+            device = new OpenClBuffers(program.context, shape, chunks);
+            mapped = clCreateBuffer(program.context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, stagingBytes, null,
+                    null);
+            stagingMapping = clEnqueueMapBuffer(queue, mapped, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, stagingBytes, 0,
+                    null, null, null);
+            staging = HostMemory.view(stagingMapping, arena);
+            params = arena.allocate((long) shape.maxBatch() * rows.paramStride() * Integer.BYTES, Integer.BYTES);
+            history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
+                    Integer.BYTES);
+            results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
+            fuse = new FuseLogitsOpenCl(program, shape, device, chunks);
+            sample = new SampleOpenCl(program, shape, device, chunks);
+        } catch (RuntimeException e) {
+            // Release what was created before the failure (out of device memory, most likely).
+            arena.close();
+            if (fuse != null) {
+                fuse.close();
+            }
+            if (mapped != null) {
+                clReleaseMemObject(mapped);
+            }
+            if (device != null) {
+                device.close();
+            }
+            clReleaseCommandQueue(queue);
+            throw e;
+        }
+        buffers = device;
+        stagingBuffer = mapped;
+        fuseLogits = fuse;
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
         memberRows = new Pointer[shape.members()];
         for (int m = 0; m < memberRows.length; m++) {
             memberRows[m] = Pointer.to(stagingMapping.slice((int) (m * memberBytes), (int) memberBytes));
         }
-        params = arena.allocate((long) shape.maxBatch() * rows.paramStride() * Integer.BYTES, Integer.BYTES);
         paramsPointer = Pointer.to(params.asByteBuffer());
-        history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
-                Integer.BYTES);
         historyPointer = Pointer.to(history.asByteBuffer());
-        results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
         resultsPointer = Pointer.to(results.asByteBuffer());
-        fuseLogits = new FuseLogitsOpenCl(program, shape, buffers, chunks);
-        sample = new SampleOpenCl(program, shape, buffers, chunks);
     }
 
     @Override

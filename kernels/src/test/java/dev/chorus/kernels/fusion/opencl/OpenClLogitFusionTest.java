@@ -135,6 +135,12 @@ class OpenClLogitFusionTest {
     }
 
     @Test
+    void aShapeBeyondTheStagingLimitIsRefusedBeforeAllocating() {
+        FusionShape huge = new FusionShape(2, 16_384, 65_536, 0, 0);
+        assertThrows(IllegalArgumentException.class, () -> FACTORY.open(huge).close());
+    }
+
+    @Test
     void aFailedBuildCarriesTheCompilerLog() {
         OpenClDevice device = OpenClDevice.open();
         try {
