@@ -1,5 +1,7 @@
 package dev.chorus.kernels.fusion;
 
+import java.util.Arrays;
+
 /**
  * One step's request for up to {@code maxBatch} sequences: each row's rule, sampling, RNG stream, step
  * index and penalty history. Sized once by a {@link FusionShape} and reused ({@link #clear()}, then
@@ -29,8 +31,8 @@ public final class FusionStep {
 
     /** Forgets every row; the next {@link #add} is row 0. */
     public void clear() {
-        java.util.Arrays.fill(rules, 0, batch, null);
-        java.util.Arrays.fill(samplings, 0, batch, null);
+        Arrays.fill(rules, 0, batch, null);
+        Arrays.fill(samplings, 0, batch, null);
         batch = 0;
     }
 

@@ -39,7 +39,7 @@ public final class LogitFusions {
     public static List<Availability> available() {
         List<Availability> found = new ArrayList<>();
         for (LogitFusionFactory factory : ServiceLoader.load(LogitFusionFactory.class)) {
-            found.add(new Availability(factory, factory.unavailableReason()));
+            found.add(new Availability(factory, probe(factory)));
         }
         found.sort(Comparator.comparing(Availability::backend));
         return found;
@@ -83,6 +83,15 @@ public final class LogitFusions {
             }
         }
         throw new IllegalStateException("no fusion backend can run here: " + available());
+    }
+
+    /** The factory's own reason, or the failure of a probe that should have returned one. */
+    private static Optional<String> probe(LogitFusionFactory factory) {
+        try {
+            return factory.unavailableReason();
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.of("probing the " + factory.backend().id() + " backend failed: " + e);
+        }
     }
 
     private static FusionBackend parse(String name) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Categorical sampling follows the fused (and filtered) distribution: 32 streams × 400 steps = 12,800 draws
+ * Categorical sampling follows the fused (and filtered) distribution: 128 streams × 100 steps = 12,800 draws
  * on V = 16, a Pearson chi-square against the reference's probabilities. The seeds are fixed, so the test
  * is deterministic; the bound is the 0.999 quantile of χ² with (kept − 1) degrees of freedom, i.e. a
  * correct sampler would fail with probability 0.001 on a fresh seed.
@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SamplingDistributionTest {
 
     private static final int VOCAB = 16;
-    private static final int STREAMS = 32;
-    private static final int STEPS = 400;
+    private static final int STREAMS = 128;
+    private static final int STEPS = 100;
     /** χ² 0.999 quantiles for 1 .. 15 degrees of freedom. */
     private static final double[] CHI_SQUARE_999 = {10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32, 26.12, 27.88,
         29.59, 31.26, 32.91, 34.53, 36.12, 37.70};
