@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code chorus} command line: one subcommand per job. */
 @Command(name = "chorus", mixinStandardHelpOptions = true, versionProvider = ChorusVersion.class,
         description = "Several local LLMs served as one: logit fusion, weight merging, OpenAI-compatible serving.",
-        subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, ModelsCommand.class, QuantizeCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, EvalCommand.class, ModelsCommand.class, QuantizeCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
 public final class ChorusCli {
     private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 

@@ -1,0 +1,126 @@
+package dev.chorus.engine.eval;
+
+import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.kernels.fusion.FusionBackend;
+import dev.chorus.kernels.fusion.FusionResult;
+import dev.chorus.kernels.fusion.FusionRule;
+import dev.chorus.kernels.fusion.FusionShape;
+import dev.chorus.kernels.fusion.FusionStep;
+import dev.chorus.kernels.fusion.LogitFusion;
+import dev.chorus.kernels.fusion.LogitFusions;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Scores decoded windows for one collaboration through its own {@link LogitFusion} instance (the backend the
+ * config's scheduler serves requests with) and the collaboration's {@link FusionRule}: each position's member logits go to the staging
+ * buffer, up to {@code maxBatch} positions per fusion call, and the fused log-probability of the actual next token
+ * comes back by {@link TeacherForcing}.
+ */
+final class CollaborationScorer implements AutoCloseable {
+    /** Positions fused per call: large enough to keep a GPU busy, small enough for a modest staging buffer. */
+    static final int ROWS_PER_CALL = 128;
+
+    private final CollaborationSpec spec;
+    private final FusionRule rule;
+    private final List<WindowDecoder> members;
+    private final List<WindowDecoder> decoders;
+    private final LogitFusion fusion;
+    private final FusionStep step;
+    private final FusionResult result;
+    private final int[] target = new int[TeacherForcing.HISTORY];
+    private final long rowBytes;
+    private long decodeBaseline;
+    private long fusionNanos;
+    private long tokens;
+    private long zeroProbabilityTokens;
+    private double nllSum;
+
+    /**
+     * @param members  the decoder of each fusion member, in member order (one decoder may serve several members)
+     * @param decoders the distinct decoders, whose decode time this collaboration costs
+     */
+    CollaborationScorer(CollaborationSpec spec, List<WindowDecoder> members, List<WindowDecoder> decoders,
+                        int vocabSize, int window, Optional<FusionBackend> backend) {
+        this.spec = spec;
+        this.rule = spec.rule();
+        this.members = List.copyOf(members);
+        this.decoders = List.copyOf(decoders);
+        FusionShape shape = new FusionShape(rule.members(), Math.min(ROWS_PER_CALL, window - 1), vocabSize,
+                TeacherForcing.HISTORY, 0);
+        this.fusion = backend.map(named -> LogitFusions.open(shape, named)).orElseGet(() -> LogitFusions.open(shape));
+        this.step = new FusionStep(shape);
+        this.result = new FusionResult(shape);
+        this.rowBytes = (long) vocabSize * Float.BYTES;
+    }
+
+    CollaborationSpec spec() {
+        return spec;
+    }
+
+    /** The fusion backend and device, in words. */
+    String backend() {
+        return fusion.backend() + " on " + fusion.device();
+    }
+
+    /** Forgets the tokens scored so far and the time spent. */
+    void reset() {
+        decodeBaseline = decodeNanos();
+        fusionNanos = 0;
+        tokens = 0;
+        zeroProbabilityTokens = 0;
+        nllSum = 0;
+    }
+
+    /** Scores tokens 1..n−1 of a window every member decoder has just decoded. */
+    void score(int[] window) {
+        long started = System.nanoTime();
+        int rows = fusion.shape().maxBatch();
+        for (int first = 0; first < window.length - 1; first += rows) {
+            int count = Math.min(rows, window.length - 1 - first);
+            fuse(window, first, count);
+        }
+        fusionNanos += System.nanoTime() - started;
+    }
+
+    private void fuse(int[] window, int first, int count) {
+        step.clear();
+        MemorySegment staging = fusion.logits();
+        FusionShape shape = fusion.shape();
+        for (int b = 0; b < count; b++) {
+            int position = first + b;
+            target[0] = window[position + 1];
+            step.add(rule, TeacherForcing.SAMPLING, 0, 0, target, TeacherForcing.HISTORY);
+            for (int m = 0; m < members.size(); m++) {
+                MemorySegment.copy(members.get(m).logits(position), 0, staging,
+                        shape.rowOffset(m, b) * Float.BYTES, rowBytes);
+            }
+        }
+        fusion.fuse(step, result);
+        for (int b = 0; b < count; b++) {
+            tokens++;
+            if (result.token(b) == window[first + b + 1]) {
+                nllSum -= result.logprob(b);
+            } else {
+                zeroProbabilityTokens++;
+            }
+        }
+    }
+
+    /** The perplexity of the windows scored since the last {@link #reset()}. */
+    Perplexity perplexity(int windows) {
+        return new Perplexity(spec.name(), spec.kind(), windows, tokens, zeroProbabilityTokens, nllSum,
+                (decodeNanos() - decodeBaseline + fusionNanos) / 1e9);
+    }
+
+    private long decodeNanos() {
+        return decoders.stream().mapToLong(WindowDecoder::decodeNanos).sum();
+    }
+
+    @Override
+    public void close() {
+        fusion.close();
+    }
+}

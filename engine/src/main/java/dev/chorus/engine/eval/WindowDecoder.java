@@ -1,0 +1,71 @@
+package dev.chorus.engine.eval;
+
+import dev.chorus.llama.Batch;
+import dev.chorus.llama.Context;
+import dev.chorus.llama.ContextParams;
+import dev.chorus.llama.FlashAttention;
+import dev.chorus.llama.Model;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One model's context for perplexity: each window is decoded from an empty memory in one batch, with logits for
+ * every position, so the logits of position p predict token p + 1. Remembers how long its decodes took.
+ */
+final class WindowDecoder implements AutoCloseable {
+    private final String name;
+    private final Context context;
+    private final Batch batch;
+    private long decodeNanos;
+
+    WindowDecoder(String name, Model model, int window, int threads) {
+        this.name = name;
+        this.context = model.newContext(new ContextParams(window, window, window, 1, threads, FlashAttention.AUTO));
+        try {
+            if (context.contextSize() < window || context.batchSize() < window) {
+                throw new IllegalStateException("llama.cpp gave model '" + name + "' a context of "
+                        + context.contextSize() + " tokens and batches of " + context.batchSize() + ", not " + window);
+            }
+            this.batch = context.newBatch(window);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Clears the memory and decodes {@code tokens} (at most the window) at positions 0.., all with logits. */
+    void decode(int[] tokens) {
+        if (tokens.length > batch.capacity()) {
+            throw new IllegalArgumentException("a window of " + tokens.length + " tokens exceeds the "
+                    + batch.capacity() + " model '" + name + "' was opened for");
+        }
+        long started = System.nanoTime();
+        context.memoryClear();
+        batch.clear();
+        for (int position = 0; position < tokens.length; position++) {
+            batch.add(tokens[position], position, 0, true);
+        }
+        context.decode(batch);
+        decodeNanos += System.nanoTime() - started;
+    }
+
+    /** The logits after position {@code position} of the last window, valid until the next decode. */
+    MemorySegment logits(int position) {
+        return context.logits(position);
+    }
+
+    /** The time spent decoding so far. */
+    long decodeNanos() {
+        return decodeNanos;
+    }
+
+    @Override
+    public void close() {
+        batch.close();
+        context.close();
+    }
+}
