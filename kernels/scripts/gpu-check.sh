@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
+# Runs the kernels' golden and backend tests on a GPU machine that has only a JRE (no Maven), on every
 # backend that loads there (CUDA, NVIDIA's OpenCL, Java), and prints which backends ran, on what, and the totals.
-# backend that loads there (CUDA, NVIDIA's OpenCL, Java), and prints a summary per backend.
 #
 #   kernels/scripts/gpu-check.sh bundle [DIR]   here, with Maven: builds the module and writes DIR
 #                                              (default kernels/target/gpu-check): classes, test classes,
