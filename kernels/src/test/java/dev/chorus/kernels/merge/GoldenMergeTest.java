@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every method on every backend against {@link MergeReference}, on random tensors of awkward sizes. */
 class GoldenMergeTest {
 
-    private static final int[] LENGTHS = {1, 31, 1025, 32_007};
+    /** Awkward sizes, and one above the Java backend's parallel chunk (65536). */
+    private static final int[] LENGTHS = {1, 31, 1025, 32_007, 150_001};
 
     static Stream<Named<MergeStep>> steps() {
         float[] three = {0.5f, 0.3f, 1.0f};
@@ -88,7 +89,7 @@ class GoldenMergeTest {
     @ParameterizedTest
     @MethodSource("dev.chorus.kernels.merge.MergeBackendsUnderTest#all")
     void dareDropsTheSameElementsAsTheJavaBackend(MergeBackend backend) {
-        int length = 50_001;
+        int length = 150_001;
         MergeInputs inputs = RandomTensors.related(length, 1, 0.1f, 8);
         MergeStep dare = new MergeStep.DeltaMerge(new float[] {1f}, new double[] {0.4}, Sparsification.RANDOM, 0, true,
                 false, false, 1f, 2024, 9);

@@ -6,22 +6,29 @@ import dev.chorus.kernels.merge.MergeInputs;
 import dev.chorus.kernels.merge.MergeStep;
 import dev.chorus.kernels.merge.RadixSelect;
 import dev.chorus.kernels.merge.StagedMergeKernels;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The merge stages on the CPU in single precision: weighted sums and dot products with the Vector API,
- * the per-element keep logic of {@link DeltaKeep} in scalar code. "Uploading" just keeps the arrays.
+ * the per-element keep logic of {@link DeltaKeep} in scalar code; weighted sums and delta combination run
+ * in chunks on all cores. "Uploading" just keeps the arrays.
  */
 final class VectorMergeKernels extends StagedMergeKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Elements summed in float before the partial sums move to double, bounding the rounding error. */
     private static final int DOT_BLOCK = 4096;
+    /** Elements per parallel task: a multiple of the vector length and of 4. */
+    private static final int CHUNK = 1 << 16;
 
     private MergeInputs inputs;
     private float[] result = new float[0];
+    /** The delta keys of the selection in progress that still match its prefix: {@code keys[0 .. candidates)}. */
+    private int[] keys = new int[0];
+    private int candidates;
 
     @Override
     public MergeBackend backend() {
@@ -74,33 +81,54 @@ final class VectorMergeKernels extends StagedMergeKernels {
         return new double[] {dot, aa, bb};
     }
 
+    /**
+     * The first pass of a selection keys every delta; later passes, whose prefix only narrows the
+     * first's, keep just the keys that still match, so they cost little.
+     */
     @Override
     protected long[] deltaKeyHistogram(int model, int shift, int prefix) {
-        float[] x = inputs.models()[model];
-        float[] base = inputs.base();
-        long[] counts = new long[RadixSelect.BINS];
-        for (int i = 0; i < inputs.length(); i++) {
-            int key = DeltaKeep.key(x[i] - base[i]);
-            if (RadixSelect.matches(key, shift, prefix)) {
-                counts[(key >>> shift) & (RadixSelect.BINS - 1)]++;
+        if (shift + RadixSelect.DIGIT_BITS >= Integer.SIZE) {
+            if (keys.length < inputs.length()) {
+                keys = new int[inputs.length()];
             }
+            float[] x = inputs.models()[model];
+            float[] base = inputs.base();
+            for (int i = 0; i < inputs.length(); i++) {
+                keys[i] = DeltaKeep.key(x[i] - base[i]);
+            }
+            candidates = inputs.length();
+        } else {
+            int kept = 0;
+            for (int i = 0; i < candidates; i++) {
+                if (RadixSelect.matches(keys[i], shift, prefix)) {
+                    keys[kept++] = keys[i];
+                }
+            }
+            candidates = kept;
+        }
+        long[] counts = new long[RadixSelect.BINS];
+        for (int i = 0; i < candidates; i++) {
+            counts[(keys[i] >>> shift) & (RadixSelect.BINS - 1)]++;
         }
         return counts;
     }
 
     @Override
     protected void weightedSum(float[] coefficients) {
+        inChunks(inputs.length(), (start, end) -> weightedSum(coefficients, start, end));
+    }
+
+    private void weightedSum(float[] coefficients, int start, int end) {
         float[][] models = inputs.models();
-        int length = inputs.length();
-        int i = 0;
-        for (; i <= length - SPECIES.length(); i += SPECIES.length()) {
+        int i = start;
+        for (; i <= end - SPECIES.length(); i += SPECIES.length()) {
             FloatVector sum = FloatVector.fromArray(SPECIES, models[0], i).mul(coefficients[0]);
             for (int m = 1; m < models.length; m++) {
                 sum = FloatVector.fromArray(SPECIES, models[m], i).fma(FloatVector.broadcast(SPECIES, coefficients[m]), sum);
             }
             sum.intoArray(result, i);
         }
-        for (; i < length; i++) {
+        for (; i < end; i++) {
             float sum = models[0][i] * coefficients[0];
             for (int m = 1; m < models.length; m++) {
                 sum = Math.fma(models[m][i], coefficients[m], sum);
@@ -111,10 +139,27 @@ final class VectorMergeKernels extends StagedMergeKernels {
 
     @Override
     protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
-        DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount());
-        for (int i = 0; i < inputs.length(); i++) {
-            result[i] = combiner.combine(inputs, i);
+        inChunks(inputs.length(), (start, end) -> {
+            DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount());
+            for (int i = start; i < end; i++) {
+                result[i] = combiner.combine(inputs, i);
+            }
+        });
+    }
+
+    /** Runs {@code work(start, end)} over [0, length) in chunks on all cores; chunks start at multiples of 4 (a Philox quad). */
+    private static void inChunks(int length, ChunkWork work) {
+        int chunks = (length + CHUNK - 1) / CHUNK;
+        if (chunks <= 1) {
+            work.run(0, length);
+            return;
         }
+        IntStream.range(0, chunks).parallel().forEach(chunk -> work.run(chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK)));
+    }
+
+    @FunctionalInterface
+    private interface ChunkWork {
+        void run(int start, int end);
     }
 
     @Override
@@ -126,5 +171,6 @@ final class VectorMergeKernels extends StagedMergeKernels {
     public void close() {
         inputs = null;
         result = new float[0];
+        keys = new int[0];
     }
 }
