@@ -30,6 +30,9 @@ make_bundle() {
     -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_version" -DoutputDirectory="$bundle"
   cp -r kernels/target/classes "$bundle/classes"
   cp -r kernels/target/test-classes "$bundle/test-classes"
+  for class in classes/dev/chorus/kernels/fusion/LogitFusionFactory test-classes/dev/chorus/kernels/fusion/GoldenFusionTest; do
+    [[ -f "$bundle/$class.class" ]] || { echo "gpu-check: $class missing from the build; rerun bundle" >&2; exit 1; }
+  done
   ls "$bundle/classes/dev/chorus/kernels/cuda/"*.ptx >/dev/null 2>&1 \
     || echo "gpu-check: warning: no PTX in this build (nvcc missing): CUDA will report itself unavailable" >&2
   echo "gpu-check: bundle in $bundle ($(du -sh "$bundle" | cut -f1))"
