@@ -14,6 +14,14 @@ public interface LogitFusionFactory {
     /** Why this backend cannot run here (no driver, no device, ...), or empty when it can. */
     Optional<String> unavailableReason();
 
+    /**
+     * Why automatic selection passes this backend over although it runs here, or empty when it may pick it.
+     * Only called when {@link #unavailableReason()} is empty; naming the backend still selects it.
+     */
+    default Optional<String> notChosenAutomatically() {
+        return Optional.empty();
+    }
+
     /** Opens an instance with every buffer allocated for {@code shape}. */
     LogitFusion open(FusionShape shape);
 }

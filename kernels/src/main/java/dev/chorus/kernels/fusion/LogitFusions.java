@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
- * Opens the fastest {@link LogitFusion} backend that runs here: CUDA, then OpenCL, then Java. The system
+ * Opens the fastest {@link LogitFusion} backend that runs here: CUDA, then OpenCL on a GPU, then Java (an OpenCL
+ * device that is the CPU is passed over: see {@link LogitFusionFactory#notChosenAutomatically()}). The system
  * property {@code chorus.kernels.backend} or the environment variable {@code CHORUS_KERNELS_BACKEND}
  * ({@code auto | cuda | opencl | java}) overrides the choice; a named backend that cannot run is an error.
  */
@@ -73,6 +74,12 @@ public final class LogitFusions {
             if (candidate.unavailableReason().isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "skipping the {0} fusion backend: {1}", candidate.backend().id(),
                         candidate.unavailableReason().get());
+                continue;
+            }
+            Optional<String> passedOver = candidate.factory().notChosenAutomatically();
+            if (passedOver.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "passing over the {0} fusion backend: {1}", candidate.backend().id(),
+                        passedOver.get());
                 continue;
             }
             try {

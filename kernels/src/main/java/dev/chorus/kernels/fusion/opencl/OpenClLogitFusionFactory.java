@@ -24,6 +24,18 @@ public final class OpenClLogitFusionFactory implements LogitFusionFactory {
         }
     }
 
+    /**
+     * An OpenCL device that is the CPU (PoCL, say) runs but is passed over automatically: it competes with
+     * llama.cpp for the same cores and is no faster than the Java backend there.
+     */
+    @Override
+    public Optional<String> notChosenAutomatically() {
+        OpenClProgram program = OpenClProgram.shared();
+        return program.onGpu ? Optional.empty()
+                : Optional.of("its device is not a GPU (" + program.description + "), where the Java backend is"
+                        + " preferred; chorus.kernels.backend=opencl selects it");
+    }
+
     @Override
     public LogitFusion open(FusionShape shape) {
         return new OpenClLogitFusion(OpenClProgram.shared(), shape);

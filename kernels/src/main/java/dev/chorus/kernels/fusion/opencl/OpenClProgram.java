@@ -30,6 +30,7 @@ final class OpenClProgram {
     final cl_context context;
     final cl_program program;
     final String description;
+    final boolean onGpu;
     final int fuseThreads;
     final int sampleThreads;
 
@@ -37,10 +38,10 @@ final class OpenClProgram {
         this.device = opened.device;
         this.context = opened.context;
         this.description = opened.description;
-        boolean gpu = (opened.deviceLong(CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
+        this.onGpu = (opened.deviceLong(CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
         long maxThreads = opened.deviceLong(CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.fuseThreads = floorPowerOfTwo(Math.min(256, maxThreads));
-        this.sampleThreads = floorPowerOfTwo(Math.min(gpu ? 1024 : MIN_SAMPLE_THREADS, maxThreads));
+        this.sampleThreads = floorPowerOfTwo(Math.min(onGpu ? 1024 : MIN_SAMPLE_THREADS, maxThreads));
         if (sampleThreads < MIN_SAMPLE_THREADS) {
             throw new IllegalStateException(description + " allows work-groups of only " + maxThreads);
         }
