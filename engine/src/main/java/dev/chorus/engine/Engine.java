@@ -3,6 +3,8 @@ package dev.chorus.engine;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.orchestration.Orchestration;
+import dev.chorus.engine.orchestration.Orchestrations;
 import dev.chorus.llama.Vocab;
 
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import java.util.Map;
  * Serves the collaborations of a config: loads every model once, opens one llama.cpp context per distinct member
  * model of each collaboration (with {@code slots} sequences), one fusion instance per collaboration (a single model
  * is a one-member fusion, so every kind runs through the same kernels) and one scheduler thread per collaboration.
+ * Orchestrations (routers, cascades, mixtures of agents, debates) are served under their names too: they call
+ * their members through this engine or remote endpoints ({@code docs/orchestration.md}).
  *
  * <pre>{@code
  * try (Engine engine = Engine.start(Path.of("chorus.yaml"))) {
@@ -27,6 +31,7 @@ public final class Engine implements AutoCloseable {
     private final EngineConfig config;
     private final ModelRegistry registry;
     private final Map<String, CollaborationScheduler> schedulers;
+    private final Map<String, Orchestration> orchestrations = new LinkedHashMap<>();
 
     private Engine(EngineConfig config, ModelRegistry registry, Map<String, CollaborationScheduler> schedulers) {
         this.config = config;
@@ -58,16 +63,26 @@ public final class Engine implements AutoCloseable {
             registry.close();
             throw e;
         }
-        return new Engine(config, registry, schedulers);
+        Engine engine = new Engine(config, registry, schedulers);
+        try {
+            engine.orchestrations.putAll(Orchestrations.build(config, engine::submit, engine::slotContext,
+                    engine::vocab, System::getenv));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
     }
 
     public EngineConfig config() {
         return config;
     }
 
-    /** The names served, models first, in config order. */
+    /** The names served, models first, in config order, orchestrations last. */
     public List<String> collaborations() {
-        return List.copyOf(schedulers.keySet());
+        List<String> names = new ArrayList<>(schedulers.keySet());
+        names.addAll(orchestrations.keySet());
+        return List.copyOf(names);
     }
 
     /**
@@ -77,7 +92,8 @@ public final class Engine implements AutoCloseable {
      * @throws OverloadedException      every slot busy and the admission queue full
      */
     public Generation submit(String collaboration, GenerationRequest request) {
-        return scheduler(collaboration).submit(request);
+        Orchestration orchestration = orchestrations.get(collaboration);
+        return orchestration != null ? orchestration.submit(request) : scheduler(collaboration).submit(request);
     }
 
     /** The concurrent sequences a collaboration runs. */
@@ -87,7 +103,8 @@ public final class Engine implements AutoCloseable {
 
     /** The most prompt and completion tokens one request of a collaboration may use. */
     public int slotContext(String collaboration) {
-        return scheduler(collaboration).slotContext();
+        Orchestration orchestration = orchestrations.get(collaboration);
+        return orchestration != null ? orchestration.contextTokens() : scheduler(collaboration).slotContext();
     }
 
     /** The scheduler's load now and its work since start. */
@@ -103,8 +120,9 @@ public final class Engine implements AutoCloseable {
     private CollaborationScheduler scheduler(String collaboration) {
         CollaborationScheduler scheduler = schedulers.get(collaboration);
         if (scheduler == null) {
-            throw new IllegalArgumentException("no collaboration named '" + collaboration + "'; served: "
-                    + schedulers.keySet());
+            throw new IllegalArgumentException(orchestrations.containsKey(collaboration)
+                    ? "'" + collaboration + "' is an orchestration: it has no scheduler or vocabulary of its own"
+                    : "no collaboration named '" + collaboration + "'; served: " + collaborations());
         }
         return scheduler;
     }

@@ -22,6 +22,7 @@ public final class Generation {
     private final List<Integer> tokens = new ArrayList<>();
     private final Runnable wakeScheduler;
     private volatile boolean cancelRequested;
+    private volatile List<MemberReport> memberReports = List.of();
 
     Generation(Runnable wakeScheduler) {
         this.wakeScheduler = wakeScheduler;
@@ -57,6 +58,19 @@ public final class Generation {
         }
     }
 
+    /**
+     * A generation written by code other than a scheduler (an orchestration, a remote member); {@code onCancel}
+     * runs when {@link #cancel()} is called and must make the writer finish soon.
+     */
+    public static Feed feed(Runnable onCancel) {
+        return new Feed(new Generation(onCancel));
+    }
+
+    /** The member calls behind an orchestrated answer, set before it completes; empty for every other kind. */
+    public List<MemberReport> memberReports() {
+        return memberReports;
+    }
+
     public CompletableFuture<Completion> completion() {
         return completion;
     }
@@ -79,6 +93,33 @@ public final class Generation {
         text.append(heldText);
         events.add(new GenerationEvent.Finished(heldText, reason, usage, error));
         completion.complete(new Completion(text.toString(), tokens, reason, usage, error));
+    }
+
+    /** The writing side of a {@link #feed fed} generation; written from one thread at a time. */
+    public static final class Feed {
+        private final Generation generation;
+
+        private Feed(Generation generation) {
+            this.generation = generation;
+        }
+
+        public Generation generation() {
+            return generation;
+        }
+
+        public void emit(GenerationEvent.Token token) {
+            generation.emit(token);
+        }
+
+        /** Ends the generation with the member calls that produced it (ignored once it ended). */
+        public void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error,
+                           List<MemberReport> reports) {
+            if (generation.isDone()) {
+                return;
+            }
+            generation.memberReports = List.copyOf(reports);
+            generation.finish(heldText, reason, usage, error);
+        }
     }
 
     private GenerationEvent replayFinished(GenerationEvent event) {

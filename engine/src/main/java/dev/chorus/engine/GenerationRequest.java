@@ -41,6 +41,10 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         return new GenerationRequest(prompt, maxTokens, List.of(), SamplingParams.GREEDY, 0, FusionOverrides.NONE);
     }
 
+    public GenerationRequest withPrompt(Prompt newPrompt) {
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion);
+    }
+
     public GenerationRequest withStop(String... newStop) {
         return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion);
     }

@@ -15,13 +15,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Turns config text into an {@link EngineConfig}, reading snakeyaml's node tree so every error carries a position. */
 final class ConfigParser {
-    private static final List<String> TOP_KEYS = List.of("models", "collaborations", "scheduler");
+    private static final List<String> TOP_KEYS = List.of("models", "remotes", "collaborations", "scheduler");
     private static final List<String> MODEL_KEYS = List.of("path", "gpu_layers", "context", "threads", "slots");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
@@ -39,11 +41,13 @@ final class ConfigParser {
 
     private final Path file;
     private final Path folder;
+    private final OrchestrationParser orchestrationParser;
 
     ConfigParser(Path file) {
         this.file = file;
         Path parent = file.toAbsolutePath().getParent();
         this.folder = parent == null ? Path.of("").toAbsolutePath() : parent;
+        this.orchestrationParser = new OrchestrationParser(file);
     }
 
     EngineConfig parse(String text) {
@@ -63,6 +67,14 @@ final class ConfigParser {
         if (models.isEmpty()) {
             throw new ConfigException(top.location(), "'models' declares no model");
         }
+        Map<String, RemoteSpec> remotes = new LinkedHashMap<>();
+        top.optional("remotes").ifPresent(node -> YamlMapping
+                .entries(file, node, "'remotes'", "a mapping from remote names to OpenAI-compatible endpoints")
+                .forEach((name, tuple) -> {
+                    requireNewName(name, tuple.getKeyNode(), models.keySet(), "model");
+                    remotes.put(name, orchestrationParser.remote(name, tuple.getKeyNode(), tuple.getValueNode()));
+                }));
+        Map<String, OrchestrationSpec> orchestrations = new LinkedHashMap<>();
         top.optional("collaborations").ifPresent(node -> YamlMapping
                 .entries(file, node, "'collaborations'", "a mapping from collaboration names to collaborations")
                 .forEach((name, tuple) -> {
@@ -71,10 +83,27 @@ final class ConfigParser {
                                 + name + "' has the name of model '" + name + "' (line "
                                 + models.get(name).location().line() + "), which is already served under it");
                     }
-                    served.put(name, collaboration(name, tuple.getValueNode(), models));
+                    requireNewName(name, tuple.getKeyNode(), remotes.keySet(), "remote");
+                    CollaborationKind kind = kind(name, tuple.getValueNode());
+                    if (kind.orchestrated()) {
+                        Set<String> known = new LinkedHashSet<>(served.keySet());
+                        known.addAll(remotes.keySet());
+                        known.addAll(orchestrations.keySet());
+                        orchestrations.put(name, orchestrationParser.parse(name, kind, tuple.getValueNode(), known,
+                                served.keySet()));
+                    } else {
+                        served.put(name, collaboration(name, kind, tuple.getValueNode(), models));
+                    }
                 }));
+        remotes.values().forEach(remote -> remote.fallback().ifPresent(fallback -> {
+            if (!served.containsKey(fallback) && !orchestrations.containsKey(fallback)) {
+                throw new ConfigException(remote.location(), "'fallback' of remote '" + remote.name() + "' names '"
+                        + fallback + "'; it must be a model or collaboration: "
+                        + String.join(", ", served.keySet()) + " " + String.join(", ", orchestrations.keySet()));
+            }
+        }));
         SchedulerSpec scheduler = top.optional("scheduler").map(this::scheduler).orElse(SchedulerSpec.DEFAULT);
-        return new EngineConfig(file, models, served, scheduler);
+        return new EngineConfig(file, models, served, remotes, orchestrations, scheduler);
     }
 
     private Node compose(String text) {
@@ -107,26 +136,38 @@ final class ConfigParser {
                 0f, 1f, model.location());
     }
 
-    private CollaborationSpec collaboration(String name, Node value, Map<String, ModelSpec> models) {
+    private void requireNewName(String name, Node key, Set<String> taken, String what) {
+        if (taken.contains(name)) {
+            throw new ConfigException(YamlMapping.location(file, key), "'" + name + "' is already the name of a "
+                    + what);
+        }
+    }
+
+    private CollaborationKind kind(String name, Node value) {
         String owner = "collaboration '" + name + "'";
         NodeTuple kindEntry = YamlMapping.entries(file, value, owner, "a mapping with a 'kind'").get("kind");
+        String kinds = "ensemble, contrastive or proxy (logits) or router, cascade, moa or debate (answers)";
         if (kindEntry == null) {
-            throw new ConfigException(YamlMapping.location(file, value), owner
-                    + " is missing 'kind' (ensemble, contrastive or proxy)");
+            throw new ConfigException(YamlMapping.location(file, value), owner + " is missing 'kind' (" + kinds + ")");
         }
         Node kindNode = kindEntry.getValueNode();
-        CollaborationKind kind = Optional.of(kindNode)
+        return Optional.of(kindNode)
                 .filter(ScalarNode.class::isInstance)
                 .flatMap(node -> CollaborationKind.fromConfigName(((ScalarNode) node).getValue()))
                 .filter(found -> found != CollaborationKind.SINGLE)
                 .orElseThrow(() -> new ConfigException(YamlMapping.location(file, kindNode),
-                        "'kind' of " + owner + " must be ensemble, contrastive or proxy"));
+                        "'kind' of " + owner + " must be " + kinds));
+    }
+
+    private CollaborationSpec collaboration(String name, CollaborationKind kind, Node value,
+                                            Map<String, ModelSpec> models) {
+        String owner = "collaboration '" + name + "'";
         ConfigLocation location = YamlMapping.location(file, value);
         return switch (kind) {
             case ENSEMBLE -> ensemble(name, new YamlMapping(file, value, owner, ENSEMBLE_KEYS), models, location);
             case CONTRASTIVE -> contrastive(name, new YamlMapping(file, value, owner, CONTRASTIVE_KEYS), models, location);
             case PROXY -> proxy(name, new YamlMapping(file, value, owner, PROXY_KEYS), models, location);
-            case SINGLE -> throw new IllegalStateException("filtered above");
+            case SINGLE, ROUTER, CASCADE, MOA, DEBATE -> throw new IllegalArgumentException(kind + " fuses no logits");
         };
     }
 

@@ -10,17 +10,27 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A parsed config file: models by name, collaborations by name (every model also appears as a
- * {@link CollaborationKind#SINGLE} collaboration under its own name) and the scheduler settings.
+ * A parsed config file: models by name, logit-level collaborations by name (every model also appears as a
+ * {@link CollaborationKind#SINGLE} collaboration under its own name), remote endpoints, orchestrations (routers,
+ * cascades, mixtures of agents, debates: served too, after the collaborations) and the scheduler settings.
  * Parsing checks syntax, types, ranges and names; {@link ConfigValidator} then checks the files themselves.
  */
 public record EngineConfig(Path file, Map<String, ModelSpec> models, Map<String, CollaborationSpec> collaborations,
+                           Map<String, RemoteSpec> remotes, Map<String, OrchestrationSpec> orchestrations,
                            SchedulerSpec scheduler) {
     public EngineConfig {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(scheduler, "scheduler");
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         collaborations = Collections.unmodifiableMap(new LinkedHashMap<>(collaborations));
+        remotes = Collections.unmodifiableMap(new LinkedHashMap<>(remotes));
+        orchestrations = Collections.unmodifiableMap(new LinkedHashMap<>(orchestrations));
+    }
+
+    /** A config without remotes or orchestrations. */
+    public EngineConfig(Path file, Map<String, ModelSpec> models, Map<String, CollaborationSpec> collaborations,
+                        SchedulerSpec scheduler) {
+        this(file, models, collaborations, Map.of(), Map.of(), scheduler);
     }
 
     /** Reads and parses a config file; model paths are resolved against the file's folder. */

@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -132,6 +133,32 @@ final class YamlMapping {
             throw new ConfigException(location(file, value), "'" + key + "' of " + owner + " must be a non-empty list");
         }
         return sequence.getValue();
+    }
+
+    /** A list of non-empty strings ({@code members: [kjv, pydocs]}). */
+    List<String> strings(String key) {
+        return sequence(key).stream().map(item -> string(key, item)).toList();
+    }
+
+    /** A number that may also be YAML's {@code .inf} or {@code -.inf} (a threshold that always or never passes). */
+    double numberOrInfinity(String key, double fallback) {
+        Optional<Node> value = optional(key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        if (value.get() instanceof ScalarNode scalar && scalar.getTag().equals(Tag.FLOAT)) {
+            switch (scalar.getValue().toLowerCase(Locale.ROOT)) {
+                case ".inf", "+.inf" -> {
+                    return Double.POSITIVE_INFINITY;
+                }
+                case "-.inf" -> {
+                    return Double.NEGATIVE_INFINITY;
+                }
+                default -> {
+                }
+            }
+        }
+        return number(key, value.get(), x -> true, "a number, .inf or -.inf");
     }
 
     private float number(String key, Node value, DoublePredicate valid, String rule) {

@@ -1,0 +1,63 @@
+package dev.chorus.engine.orchestration;
+
+import dev.chorus.engine.FinishReason;
+import dev.chorus.engine.FusionOverrides;
+import dev.chorus.engine.Generation;
+import dev.chorus.engine.GenerationRequest;
+
+import java.util.Objects;
+
+/**
+ * A served orchestration: each request runs its {@link Strategy} on its own virtual thread (it mostly waits for
+ * members) and answers through a {@link Generation} like any collaboration's, with the member calls attached as
+ * {@link Generation#memberReports()}.
+ */
+public final class Orchestration {
+    private static final System.Logger LOG = System.getLogger(Orchestration.class.getName());
+    private final String name;
+    private final String kind;
+    private final Strategy strategy;
+    private final int contextTokens;
+
+    /** @param kind what it is, for messages: {@code router}, {@code remote with fallback}, ... */
+    Orchestration(String name, String kind, Strategy strategy, int contextTokens) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        this.contextTokens = contextTokens;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The smallest context of its members: prompt plus completion tokens one request may use. */
+    public int contextTokens() {
+        return contextTokens;
+    }
+
+    /** @throws IllegalArgumentException for fusion overrides, which only logit-level collaborations take */
+    public Generation submit(GenerationRequest request) {
+        if (!request.fusion().equals(FusionOverrides.NONE)) {
+            throw new IllegalArgumentException("'" + name + "' is a " + kind
+                    + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations");
+        }
+        Session session = new Session();
+        Thread.ofVirtual().name("chorus-" + name).start(() -> run(session, request));
+        return session.generation();
+    }
+
+    private void run(Session session, GenerationRequest request) {
+        try {
+            session.finish(strategy.answer(session, request));
+        } catch (MemberFailure e) {
+            session.fail(session.cancelled() ? FinishReason.CANCELLED : e.answer().end().reason(),
+                    "'" + name + "': " + e.getMessage());
+        } catch (InterruptedException e) {
+            session.fail(FinishReason.CANCELLED, "'" + name + "' was interrupted");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "orchestration ''" + name + "'' failed", e);
+            session.fail(FinishReason.ERROR, "'" + name + "': " + e.getMessage());
+        }
+    }
+}

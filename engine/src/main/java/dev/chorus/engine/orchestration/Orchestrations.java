@@ -1,0 +1,82 @@
+package dev.chorus.engine.orchestration;
+
+import dev.chorus.engine.Generation;
+import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.config.OrchestrationSpec;
+import dev.chorus.engine.config.RemoteSpec;
+import dev.chorus.engine.remote.RemoteMember;
+import dev.chorus.llama.Vocab;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * Builds a config's orchestrations, in config order, over the engine's served names. A member that names a served
+ * model, collaboration or earlier orchestration calls back into the engine ({@code submit}), so nesting costs
+ * nothing; a member that names a remote calls it (through its fallback when it has one).
+ */
+public final class Orchestrations {
+    private Orchestrations() {
+    }
+
+    /**
+     * @param submit        starts a generation on a served name (the engine's {@code submit})
+     * @param contextTokens a served name's context per request
+     * @param vocab         the vocabulary of a model or logit-level collaboration (judges tokenize labels with it)
+     * @param environment   reads environment variables (remote API keys)
+     */
+    public static Map<String, Orchestration> build(EngineConfig config,
+                                                   BiFunction<String, GenerationRequest, Generation> submit,
+                                                   ToIntFunction<String> contextTokens, Function<String, Vocab> vocab,
+                                                   Function<String, String> environment) {
+        Map<String, Orchestration> built = new LinkedHashMap<>();
+        Map<String, Member> remotes = new LinkedHashMap<>();
+        Function<String, Member> member = name -> remotes.containsKey(name) ? remotes.get(name)
+                : Member.of(name, request -> submit.apply(name, request));
+        ToIntFunction<String> context = name -> config.remotes().containsKey(name)
+                ? config.remotes().get(name).context()
+                : built.containsKey(name) ? built.get(name).contextTokens() : contextTokens.applyAsInt(name);
+        for (RemoteSpec spec : config.remotes().values()) {
+            Member remote = new RemoteMember(spec, environment);
+            remotes.put(spec.name(), spec.fallback().map(fallback -> {
+                Orchestration withFallback = new Orchestration(spec.name(), "remote with fallback",
+                        new Fallback(remote, member.apply(fallback)), spec.context());
+                return Member.of(spec.name(), withFallback::submit);
+            }).orElse(remote));
+        }
+        for (OrchestrationSpec spec : config.orchestrations().values()) {
+            int tokens = spec.members().stream().mapToInt(context).min().orElseThrow();
+            built.put(spec.name(), new Orchestration(spec.name(), spec.kind().configName(),
+                    strategy(spec, member, vocab), tokens));
+        }
+        return built;
+    }
+
+    private static Strategy strategy(OrchestrationSpec spec, Function<String, Member> member,
+                                     Function<String, Vocab> vocab) {
+        return switch (spec) {
+            case OrchestrationSpec.Router router -> {
+                Map<String, Member> members = new LinkedHashMap<>();
+                router.members().forEach(name -> members.put(name, member.apply(name)));
+                List<String> choices = router.judge().map(judge -> List.copyOf(judge.labels().keySet()))
+                        .orElse(List.of());
+                Optional<LabelJudge> judge = router.judge().map(settings -> new LabelJudge(
+                        member.apply(settings.judge()), vocab.apply(settings.judge()),
+                        choices.stream().map(settings.labels()::get).toList()));
+                yield new Router(router, members, judge, choices);
+            }
+            case OrchestrationSpec.Cascade cascade -> new Cascade(cascade, cascade.members().stream().map(member).toList());
+            case OrchestrationSpec.Moa moa -> new MixtureOfAgents(moa.proposers().stream().map(member).toList(),
+                    member.apply(moa.aggregator()), moa.layers());
+            case OrchestrationSpec.Debate debate -> new Debate(debate.debaters().stream().map(member).toList(),
+                    debate.rounds(), debate.judge().map(judge -> new LabelJudge(member.apply(judge),
+                    vocab.apply(judge), Debate.labels(debate.debaters().size()))));
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package dev.chorus.engine.orchestration;
+
+import dev.chorus.engine.Engine;
+import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.MemberReport;
+import dev.chorus.engine.Prompt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A cascade accepts the first answer confident enough, else escalates; the answer is the accepted member's own. */
+class CascadeTest {
+    private static final GenerationRequest REQUEST = GenerationRequest.of(Prompt.text("In the beginning"), 10);
+    private static Path folder;
+    private static Engine engine;
+
+    @BeforeAll
+    static void start(@TempDir Path temporary) {
+        folder = temporary;
+        engine = OrchestrationEngines.start(folder, """
+                collaborations:
+                  accept-all:   { kind: cascade, members: [base, kjv, pydocs], threshold: -.inf }
+                  escalate-all: { kind: cascade, members: [base, kjv, pydocs], confidence: min_prob, threshold: .inf }
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Test
+    void thresholdMinusInfinityAlwaysAcceptsTheFirstMember() throws InterruptedException {
+        OrchestrationEngines.Finished answer = OrchestrationEngines.run(engine, "accept-all", REQUEST);
+        assertEquals(engine.submit("base", REQUEST).await().tokens(), answer.completion().tokens());
+        assertEquals(List.of("base"), members(answer.reports()));
+        assertTrue(answer.reports().getFirst().answered());
+    }
+
+    @Test
+    void thresholdPlusInfinityAlwaysEscalatesToTheLastMember() throws InterruptedException {
+        OrchestrationEngines.Finished answer = OrchestrationEngines.run(engine, "escalate-all", REQUEST);
+        assertEquals(engine.submit("pydocs", REQUEST).await().tokens(), answer.completion().tokens());
+        assertEquals(List.of("base", "kjv", "pydocs"), members(answer.reports()));
+        assertEquals(List.of(false, false, true), answer.reports().stream().map(MemberReport::answered).toList());
+        int completion = answer.reports().stream().mapToInt(report -> report.usage().completionTokens()).sum();
+        assertEquals(completion, answer.completion().usage().completionTokens(), "usage counts every call");
+    }
+
+    /** The first member's own confidence as threshold accepts it; the next float above escalates. */
+    @Test
+    void theThresholdIsComparedWithTheAnswersConfidence(@TempDir Path other) throws InterruptedException {
+        MemberReport first = OrchestrationEngines.run(engine, "escalate-all", REQUEST).reports().getFirst();
+        double meanLogprob = first.meanLogprob();
+        assertTrue(meanLogprob < 0 && first.minProbability() > 0 && first.minProbability() < 1, first.toString());
+        try (Engine tuned = OrchestrationEngines.start(other, String.format(Locale.ROOT, """
+                collaborations:
+                  at:    { kind: cascade, members: [base, kjv], threshold: %s }
+                  above: { kind: cascade, members: [base, kjv], threshold: %s }
+                  prob:  { kind: cascade, members: [base, kjv], confidence: min_prob, threshold: %s }
+                """, (float) meanLogprob - 1e-4, Math.nextUp((float) meanLogprob) + 1e-4,
+                first.minProbability() + 1e-4))) {
+            assertEquals(List.of("base"), members(OrchestrationEngines.run(tuned, "at", REQUEST).reports()));
+            assertEquals(List.of("base", "kjv"), members(OrchestrationEngines.run(tuned, "above", REQUEST).reports()));
+            assertEquals(List.of("base", "kjv"), members(OrchestrationEngines.run(tuned, "prob", REQUEST).reports()));
+        }
+    }
+
+    @Test
+    void cancellingACascadeEndsItAndItsMemberCalls() throws InterruptedException {
+        var generation = engine.submit("escalate-all", GenerationRequest.of(Prompt.text("And it came to pass"), 200));
+        generation.cancel();
+        var completion = generation.await();
+        assertFalse(completion.reason() == dev.chorus.engine.FinishReason.STOP, completion.toString());
+        assertEquals(dev.chorus.engine.FinishReason.CANCELLED, completion.reason());
+    }
+
+    private static List<String> members(List<MemberReport> reports) {
+        return reports.stream().map(MemberReport::member).toList();
+    }
+}
