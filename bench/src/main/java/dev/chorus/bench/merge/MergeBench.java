@@ -1,0 +1,154 @@
+package dev.chorus.bench.merge;
+
+import dev.chorus.bench.BenchResults;
+import dev.chorus.engine.merge.MergePipeline;
+import dev.chorus.engine.merge.MergeProgress;
+import dev.chorus.engine.merge.MergeRecipe;
+import dev.chorus.engine.merge.MergeSummary;
+import dev.chorus.engine.merge.RecipeParser;
+import dev.chorus.gguf.GgmlType;
+import dev.chorus.kernels.merge.MergeBackends;
+import dev.chorus.kernels.merge.MergeKernels;
+import dev.chorus.testkit.FixtureModel;
+import dev.chorus.testkit.FixtureModels;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merge throughput: writes two random F16 llama models of one shape (different seeds), then merges them with
+ * {@code linear} and {@code ties} on every backend that runs here, and writes
+ * {@code <out>/merge-<device>-<date>.json} with one row per case {@code {"device","backend","method","in_gb",
+ * "seconds","gb_per_s","disk_read_gb_per_s"}}. The read speed is that of reading both inputs once just before
+ * (the page cache included, as it is for the merge).
+ *
+ * <p>Arguments: {@code --out DIR} (default {@code bench/results}), {@code --work DIR} (default a temporary
+ * folder), {@code --embedding N} (default 256), {@code --layers N} (default 4), {@code --ffn N} (default
+ * 32768: about 235 MB per model; the testkit's fixtures allow embeddings up to 256 and 4 layers, so size
+ * comes from the feed-forward width), {@code --repeat N} timed runs per case, the best kept (default 2; one untimed warm-up run before).
+ */
+public final class MergeBench {
+
+    private MergeBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of("bench/results");
+        Path work = null;
+        int embedding = 256;
+        int layers = 4;
+        int feedForward = 32_768;
+        int repeat = 2;
+        for (int i = 0; i < args.length; i += 2) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--out" -> out = Path.of(value);
+                case "--work" -> work = Path.of(value);
+                case "--embedding" -> embedding = Integer.parseInt(value);
+                case "--layers" -> layers = Integer.parseInt(value);
+                case "--ffn" -> feedForward = Integer.parseInt(value);
+                case "--repeat" -> repeat = Integer.parseInt(value);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (use --out, --work, --embedding, --layers, --ffn, --repeat)");
+            }
+        }
+        Path folder = work != null ? Files.createDirectories(work) : Files.createTempDirectory("chorus-merge-bench");
+        FixtureModel shape = FixtureModel.DEFAULT.withTensorType(GgmlType.F16).withEmbeddingLength(embedding)
+                .withHeads(embedding / 64).withKvHeads(embedding / 64).withLayers(layers).withFeedForwardLength(feedForward);
+        Path a = folder.resolve("bench-a.gguf");
+        Path b = folder.resolve("bench-b.gguf");
+        for (Path model : List.of(a, b)) {
+            if (!Files.exists(model)) {
+                FixtureModels.write(model, shape.withName(model.getFileName().toString()).withSeed(model.equals(a) ? 1 : 2));
+            }
+        }
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        double readSpeed = readSpeed(a, b);
+        Map<String, String> devices = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MergeBackends.Availability candidate : MergeBackends.available()) {
+            if (candidate.unavailableReason().isPresent()) {
+                System.out.println("skipping " + candidate.backend().id() + ": " + candidate.unavailableReason().get());
+                continue;
+            }
+            try (MergeKernels kernels = candidate.factory().open()) {
+                devices.put(kernels.backend().id(), kernels.device());
+                for (String method : List.of("linear", "ties")) {
+                    MergeRecipe recipe = RecipeParser.parse(recipe(method, a, b), folder);
+                    MergeSummary best = null;
+                    for (int run = 0; run <= repeat; run++) {
+                        MergeSummary summary = MergePipeline.run(recipe, folder.resolve("merged.gguf"), kernels,
+                                MergeProgress.NONE);
+                        if (run > 0 && (best == null || summary.seconds() < best.seconds())) {
+                            best = summary;
+                        }
+                    }
+                    Files.deleteIfExists(folder.resolve("merged.gguf"));
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("device", kernels.device());
+                    row.put("backend", kernels.backend().id());
+                    row.put("method", method);
+                    row.put("in_gb", round(best.inputBytes() / 1e9));
+                    row.put("seconds", round(best.seconds()));
+                    row.put("gb_per_s", round(best.gigabytesPerSecond()));
+                    row.put("disk_read_gb_per_s", round(readSpeed));
+                    rows.add(row);
+                    System.out.println(row);
+                }
+            }
+        }
+        Map<String, Object> file = new LinkedHashMap<>();
+        Map<String, Object> machine = BenchResults.machine(devices);
+        // Other work on the machine slows CPU merges: the 1-minute load average says how much.
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        file.put("machine", machine);
+        file.put("date", Instant.now().toString());
+        file.put("models", "2 x F16 llama, embedding " + embedding + ", " + layers + " layers, ffn " + feedForward
+                + ", vocabulary 32000; output F16 (norms F32)");
+        file.put("timing", "best of " + repeat + " runs after one warm-up, plan and checks included");
+        file.put("results", rows);
+        BenchResults.write(BenchResults.file(out, "merge", devices.values().iterator().next()), file);
+        if (work == null) {
+            Files.delete(a);
+            Files.delete(b);
+            Files.delete(folder);
+        }
+    }
+
+    private static String recipe(String method, Path a, Path b) {
+        return method.equals("linear")
+                ? "merge_method: linear\nmodels: [{model: %s, parameters: {weight: 0.5}}, {model: %s, parameters: {weight: 0.5}}]\ndtype: float16\n"
+                .formatted(a, b)
+                : "merge_method: ties\nbase_model: %s\nmodels: [{model: %s, parameters: {weight: 1.0, density: 0.5}}]\ndtype: float16\n"
+                .formatted(a, b);
+    }
+
+    /** GB/s reading both files through once. */
+    private static double readSpeed(Path... files) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+        long bytes = 0;
+        long start = System.nanoTime();
+        for (Path file : files) {
+            try (FileChannel channel = FileChannel.open(file)) {
+                int read;
+                while ((read = channel.read(buffer.clear())) >= 0) {
+                    bytes += read;
+                }
+            }
+        }
+        return bytes / 1e9 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
