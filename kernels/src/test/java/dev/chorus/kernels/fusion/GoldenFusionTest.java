@@ -14,9 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every available backend against {@link FusionReference} on random inputs from fixed seeds: the full
  * cross product of method × members × batch ∈ {1, 7} on a vocabulary that is no multiple of any block
- * size (32003), and per method one sampled member count at B = 32 on 32003 and 32000 and at B = 7 on
- * 151936. Rows cycle through greedy and sampled configurations with every filter, penalty and top-n;
- * every third case masks 5% of one member's logits to −∞. Tolerances are in {@link GoldenInputs}.
+ * size (32003), and per method one sampled member count at B = 32 on 32003 and at B = 7 on 32000 and
+ * 151936, so the suite stays near a minute on two busy cores with PoCL's OpenCL. Rows cycle through
+ * greedy and sampled configurations with every filter, penalty and top-n; every third case masks 5% of
+ * one member's logits to −∞. Tolerances are in {@link GoldenInputs}.
  */
 class GoldenFusionTest {
 
@@ -42,7 +43,7 @@ class GoldenFusionTest {
             }
             int sampledMembers = memberCounts[pick.nextInt(memberCounts.length)];
             cases.add(new Case(method, sampledMembers, 32, 32003, seed++));
-            cases.add(new Case(method, memberCounts[pick.nextInt(memberCounts.length)], 32, 32000, seed++));
+            cases.add(new Case(method, memberCounts[pick.nextInt(memberCounts.length)], 7, 32000, seed++));
             cases.add(new Case(method, memberCounts[pick.nextInt(memberCounts.length)], 7, 151936, seed++));
         }
         return cases.stream();
