@@ -139,9 +139,12 @@ final class VectorMergeKernels extends StagedMergeKernels {
 
     @Override
     protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
+        boolean vectors = VectorDeltaCombiner.applies(step, inputs.modelCount());
         inChunks(inputs.length(), (start, end) -> {
+            int tail = vectors ? new VectorDeltaCombiner(step, words, inputs.modelCount()).combine(inputs, start, end, result)
+                    : start;
             DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount());
-            for (int i = start; i < end; i++) {
+            for (int i = tail; i < end; i++) {
                 result[i] = combiner.combine(inputs, i);
             }
         });
