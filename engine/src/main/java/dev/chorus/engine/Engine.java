@@ -112,9 +112,17 @@ public final class Engine implements AutoCloseable {
         return scheduler(collaboration).stats();
     }
 
-    /** The vocabulary a collaboration's members share (valid until the engine closes). */
+    /**
+     * The vocabulary a collaboration's members share (valid until the engine closes); for an orchestration, that of
+     * its first local member.
+     */
     public Vocab vocab(String collaboration) {
-        return scheduler(collaboration).vocab();
+        Orchestration orchestration = orchestrations.get(collaboration);
+        if (orchestration == null) {
+            return scheduler(collaboration).vocab();
+        }
+        return scheduler(orchestration.vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
+                + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
     }
 
     private CollaborationScheduler scheduler(String collaboration) {

@@ -6,6 +6,7 @@ import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A served orchestration: each request runs its {@link Strategy} on its own virtual thread (it mostly waits for
@@ -18,13 +19,18 @@ public final class Orchestration {
     private final String kind;
     private final Strategy strategy;
     private final int contextTokens;
+    private final Optional<String> vocabularyOf;
 
-    /** @param kind what it is, for messages: {@code router}, {@code remote with fallback}, ... */
-    Orchestration(String name, String kind, Strategy strategy, int contextTokens) {
+    /**
+     * @param kind         what it is, for messages: {@code router}, {@code remote with fallback}, ...
+     * @param vocabularyOf the first local model or collaboration among its members, however deep
+     */
+    Orchestration(String name, String kind, Strategy strategy, int contextTokens, Optional<String> vocabularyOf) {
         this.name = Objects.requireNonNull(name, "name");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.contextTokens = contextTokens;
+        this.vocabularyOf = Objects.requireNonNull(vocabularyOf, "vocabularyOf");
     }
 
     public String name() {
@@ -34,6 +40,14 @@ public final class Orchestration {
     /** The smallest context of its members: prompt plus completion tokens one request may use. */
     public int contextTokens() {
         return contextTokens;
+    }
+
+    /**
+     * The served model or collaboration whose vocabulary names its local members' tokens (empty when every member
+     * is remote). Members with another vocabulary are not checked against it.
+     */
+    public Optional<String> vocabularyOf() {
+        return vocabularyOf;
     }
 
     /** @throws IllegalArgumentException for fusion overrides, which only logit-level collaborations take */

@@ -46,14 +46,18 @@ public final class Orchestrations {
             Member remote = new RemoteMember(spec, environment);
             remotes.put(spec.name(), spec.fallback().map(fallback -> {
                 Orchestration withFallback = new Orchestration(spec.name(), "remote with fallback",
-                        new Fallback(remote, member.apply(fallback)), spec.context());
+                        new Fallback(remote, member.apply(fallback)), spec.context(), Optional.empty());
                 return Member.of(spec.name(), withFallback::submit);
             }).orElse(remote));
         }
         for (OrchestrationSpec spec : config.orchestrations().values()) {
             int tokens = spec.members().stream().mapToInt(context).min().orElseThrow();
+            Optional<String> vocabularyOf = spec.members().stream()
+                    .map(name -> built.containsKey(name) ? built.get(name).vocabularyOf()
+                            : config.remotes().containsKey(name) ? Optional.<String>empty() : Optional.of(name))
+                    .flatMap(Optional::stream).findFirst();
             built.put(spec.name(), new Orchestration(spec.name(), spec.kind().configName(),
-                    strategy(spec, member, vocab), tokens));
+                    strategy(spec, member, vocab), tokens, vocabularyOf));
         }
         return built;
     }

@@ -3,6 +3,7 @@ package dev.chorus.server.http;
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationEvent;
+import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Usage;
 
 import java.io.IOException;
@@ -82,6 +83,11 @@ final class ChoiceReader {
     /** Why the choice ended: stop or length, once {@link #next} returned the end. */
     FinishReason finishReason() {
         return finished().reason();
+    }
+
+    /** The member calls behind an orchestrated choice, once it finished; empty for every other kind. */
+    List<MemberReport> memberReports() {
+        return generation.memberReports();
     }
 
     /** The usage of a request's choices: the prompt once, the completions summed. */

@@ -89,7 +89,10 @@ final class CompletionHandler implements ExchangeHandler {
         try {
             for (int index = 0; index < request.choices(); index++) {
                 Generation generation = backend.start(model, request.generation(index, contextTokens, overrides));
-                generation.completion().thenAccept(ended -> metrics.generationEnded(model.id(), ended.reason()));
+                generation.completion().thenAccept(ended -> {
+                    metrics.generationEnded(model.id(), ended.reason());
+                    metrics.orchestrated(model, generation.memberReports());
+                });
                 generations.add(generation);
             }
         } catch (ApiException | RuntimeException e) {

@@ -7,11 +7,14 @@ import dev.chorus.engine.OverloadedException;
 import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.MemberSpec;
+import dev.chorus.engine.config.OrchestrationSpec;
+import dev.chorus.kernels.fusion.FusionMethod;
 import dev.chorus.llama.Vocab;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,23 +24,29 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EngineBackend implements CompletionBackend {
     private final Engine engine;
     private final List<ServedModel> models;
-    private final Map<String, AtomicReferenceArray<byte[]>> pieces = new LinkedHashMap<>();
+    /** Each model's piece cache, made when a response first needs it (an orchestration answers in its members'). */
+    private final Map<String, AtomicReferenceArray<byte[]>> pieces = new ConcurrentHashMap<>();
 
     EngineBackend(Engine engine) {
         this.engine = engine;
+        Map<String, OrchestrationSpec> orchestrations = engine.config().orchestrations();
         this.models = engine.collaborations().stream()
-                .map(name -> servedModel(engine.config().collaboration(name)))
+                .map(name -> orchestrations.containsKey(name) ? servedModel(orchestrations.get(name))
+                        : servedModel(engine.config().collaboration(name)))
                 .toList();
-        for (ServedModel model : models) {
-            pieces.put(model.id(), new AtomicReferenceArray<>(engine.vocab(model.id()).size()));
-        }
+    }
+
+    /** An orchestration fuses nothing: it is listed with its members, the method unused and weights of 1. */
+    private static ServedModel servedModel(OrchestrationSpec spec) {
+        return new ServedModel(spec.name(), spec.kind().configName(), FusionMethod.LINEAR, spec.members(),
+                spec.members().stream().map(member -> 1.0).toList(), true);
     }
 
     private static ServedModel servedModel(CollaborationSpec spec) {
         List<MemberSpec> members = spec.members();
         return new ServedModel(spec.name(), spec.kind().configName(), spec.method(),
                 members.stream().map(MemberSpec::model).toList(),
-                members.stream().map(member -> (double) member.weight()).toList());
+                members.stream().map(member -> (double) member.weight()).toList(), false);
     }
 
     @Override
@@ -65,7 +74,8 @@ final class EngineBackend implements CompletionBackend {
 
     @Override
     public byte[] tokenBytes(ServedModel model, int token) {
-        AtomicReferenceArray<byte[]> cache = pieces.get(model.id());
+        AtomicReferenceArray<byte[]> cache = pieces.computeIfAbsent(model.id(),
+                id -> new AtomicReferenceArray<>(engine.vocab(id).size()));
         if (token < 0 || token >= cache.length()) {
             throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + cache.length());
         }
@@ -81,7 +91,8 @@ final class EngineBackend implements CompletionBackend {
     @Override
     public Map<String, SchedulerStats> schedulerStats() {
         Map<String, SchedulerStats> stats = new LinkedHashMap<>();
-        models.forEach(model -> stats.put(model.id(), engine.stats(model.id())));
+        models.stream().filter(model -> !model.orchestrated())
+                .forEach(model -> stats.put(model.id(), engine.stats(model.id())));
         return stats;
     }
 }

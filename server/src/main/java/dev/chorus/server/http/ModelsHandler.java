@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: every served model and collaboration, with the extension
  * object {@code chorus} giving its kind, fusion method, members and their configured weights (the order a
- * request's {@code chorus.weights} follow).
+ * request's {@code chorus.weights} follow); an orchestration lists only its kind and members.
  */
 final class ModelsHandler {
     static final String PATH = "/v1/models";
@@ -43,13 +43,16 @@ final class ModelsHandler {
                 .put("object", "model")
                 .put("created", created)
                 .put("owned_by", "chorus");
-        ObjectNode chorus = card.putObject("chorus")
-                .put("kind", model.kind())
-                .put("method", model.method().name().toLowerCase(Locale.ROOT));
+        ObjectNode chorus = card.putObject("chorus").put("kind", model.kind());
+        if (!model.orchestrated()) {
+            chorus.put("method", model.method().name().toLowerCase(Locale.ROOT));
+        }
         ArrayNode members = chorus.putArray("members");
         model.members().forEach(members::add);
-        ArrayNode weights = chorus.putArray("weights");
-        model.weights().forEach(weights::add);
+        if (!model.orchestrated()) {
+            ArrayNode weights = chorus.putArray("weights");
+            model.weights().forEach(weights::add);
+        }
         return card;
     }
 }

@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param method  the configured fusion method
  * @param members the member models in fusion order ({@code chorus.weights} follow it)
  * @param weights the configured weight (signed coefficient for a proxy) of each member
+ * @param orchestrated whether it combines members' answers (router, cascade, moa, debate) rather than logits:
+ *                     then {@code method} and {@code weights} mean nothing
  */
-record ServedModel(String id, String kind, FusionMethod method, List<String> members, List<Double> weights) {
+record ServedModel(String id, String kind, FusionMethod method, List<String> members, List<Double> weights,
+                   boolean orchestrated) {
     ServedModel {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");

@@ -1,6 +1,7 @@
 package dev.chorus.server.http;
 
 import dev.chorus.engine.FinishReason;
+import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.Usage;
 
@@ -31,6 +32,11 @@ final class ServerMetrics {
             MODEL, "reason");
     private final CounterFamily disconnects = new CounterFamily("chorus_client_disconnects_total",
             "Streams whose client went away; their generations were cancelled.", MODEL);
+    private final CounterFamily routes = new CounterFamily("chorus_routes_total",
+            "Requests a router sent to each member.", MODEL, "member");
+    private final CounterFamily escalations = new CounterFamily("chorus_escalations_total",
+            "Cascade answers rejected (or failed), so the next member was asked, by the member rejected.",
+            MODEL, "member");
     private final HistogramFamily firstToken = new HistogramFamily("chorus_time_to_first_token_seconds",
             "From the request being admitted to its first token.", MODEL, LATENCY_BOUNDS);
     private final HistogramFamily stepLatency = new HistogramFamily("chorus_step_latency_seconds",
@@ -50,6 +56,27 @@ final class ServerMetrics {
 
     void generationEnded(String model, FinishReason reason) {
         generations.add(1, model, reason.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Counts a router's route or a cascade's escalations from the member calls of one finished choice. */
+    void orchestrated(ServedModel model, List<MemberReport> reports) {
+        switch (model.kind()) {
+            case "router" -> reports.stream().filter(report -> report.role().equals("routed"))
+                    .forEach(report -> routes.add(1, model.id(), report.member()));
+            case "cascade" -> reports.stream()
+                    .filter(report -> report.role().equals("candidate") && !report.answered())
+                    .forEach(report -> escalations.add(1, model.id(), report.member()));
+            default -> {
+            }
+        }
+    }
+
+    long routes(String model, String member) {
+        return routes.value(model, member);
+    }
+
+    long escalations(String model, String member) {
+        return escalations.value(model, member);
     }
 
     void disconnect(String model) {
@@ -84,6 +111,8 @@ final class ServerMetrics {
         completionTokens.writeTo(out);
         generations.writeTo(out);
         disconnects.writeTo(out);
+        routes.writeTo(out);
+        escalations.writeTo(out);
         gauge(out, "chorus_queue_depth", "Requests waiting for a slot.", backend.queueDepth());
         gauge(out, "chorus_active_sequences", "Sequences generating now.", backend.activeSequences());
         schedulerSeries(out, backend.schedulerStats());

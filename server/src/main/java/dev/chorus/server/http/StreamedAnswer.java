@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * A streamed answer, as OpenAI clients expect it: one id in every chunk; a role-only first delta per choice (chat),
  * then per choice one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
- * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}.
+ * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}. An
+ * orchestrated choice's closing chunk carries the {@code chorus} member reports.
  * Choices are sent one after the other (the engine generates them together). An error after the headers went
  * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
  */
@@ -69,7 +70,9 @@ final class StreamedAnswer {
                 textOffset += event.text().length();
             }
         } while (event instanceof GenerationEvent.Token);
-        sse.send(chunk(answer, shape.closingChoice(index, choice.finishReason())));
+        ObjectNode closing = shape.closingChoice(index, choice.finishReason());
+        MemberReports.attach(closing, choice.memberReports());
+        sse.send(chunk(answer, closing));
     }
 
     private static ObjectNode chunk(Answer answer, ObjectNode choice) {

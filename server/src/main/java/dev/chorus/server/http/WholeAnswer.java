@@ -34,8 +34,10 @@ final class WholeAnswer {
                     tokens.add(token);
                 }
             } while (event instanceof GenerationEvent.Token);
-            array.add(answer.shape().choice(index, text.toString(), logprobs ? Optional.of(tokens) : Optional.empty(),
-                    choice.finishReason(), answer.tokenBytes()));
+            ObjectNode finished = answer.shape().choice(index, text.toString(),
+                    logprobs ? Optional.of(tokens) : Optional.empty(), choice.finishReason(), answer.tokenBytes());
+            MemberReports.attach(finished, choice.memberReports());
+            array.add(finished);
         }
         Usage usage = ChoiceReader.total(choices);
         body.set("usage", ResponseShape.usage(usage));
