@@ -12,11 +12,12 @@ import java.util.OptionalInt;
 
 /**
  * Debaters answer in parallel, then for each round read the others' latest answers ({@link Prompts#DEBATE}) and
- * answer again; the judge's best-scored answer number ({@link Prompts#DEBATE_JUDGE}), or else the most common final
+ * answer again; the judge's best-scored answer letter ({@link Prompts#DEBATE_JUDGE}), or else the most common final
  * answer (ties and no pick: the earliest debater), is replayed to the client. Cost: debaters × (rounds + 1) model
  * calls, plus one one-token judge call.
  */
 final class Debate implements Strategy {
+    static final int MAX_JUDGED = 26;
     private final List<Member> debaters;
     private final int rounds;
     private final Optional<LabelJudge> judge;
@@ -27,11 +28,14 @@ final class Debate implements Strategy {
         this.judge = judge;
     }
 
-    /** The judge's labels: the answers' numbers. */
+    /** The judge's labels: the answers' letters. */
     static List<String> labels(int debaters) {
+        if (debaters > MAX_JUDGED) {
+            throw new IllegalArgumentException("a debate judge tells apart at most " + MAX_JUDGED + " answers");
+        }
         List<String> labels = new ArrayList<>();
-        for (int number = 1; number <= debaters; number++) {
-            labels.add(Integer.toString(number));
+        for (int index = 0; index < debaters; index++) {
+            labels.add(Prompts.letter(index));
         }
         return labels;
     }
@@ -64,7 +68,7 @@ final class Debate implements Strategy {
         List<String> texts = answers.stream().map(MemberAnswer::text).toList();
         if (judge.isPresent()) {
             String prompt = Prompts.DEBATE_JUDGE.replace("{query}", Prompts.query(request.prompt(), "a debate judge"))
-                    .replace("{answers}", Prompts.numbered("", texts).strip());
+                    .replace("{answers}", Prompts.lettered(texts));
             OptionalInt pick = judge.get().pick(session, prompt);
             if (pick.isPresent()) {
                 return pick.getAsInt();

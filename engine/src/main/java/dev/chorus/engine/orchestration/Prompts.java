@@ -22,8 +22,11 @@ final class Prompts {
     /** What a debater reads before revising, followed by the other debaters' numbered answers. */
     static final String DEBATE = "These are the answers of the other agents to the question below. Using them as"
             + " additional information, give your updated answer.\n\nOther agents' answers:";
-    /** What a debate judge reads; {@code {query}} and {@code {answers}} are filled in. */
-    static final String DEBATE_JUDGE = "Question: {query}\n\nAnswers:\n{answers}\n\nThe number of the best answer is";
+    /**
+     * What a debate judge reads; {@code {query}} and {@code {answers}} (lettered A, B, …: a letter after a space is
+     * one token in common vocabularies, where a digit often is two) are filled in.
+     */
+    static final String DEBATE_JUDGE = "Question: {query}\n\nAnswers:\n{answers}\n\nThe letter of the best answer is";
 
     private Prompts() {
     }
@@ -75,6 +78,19 @@ final class Prompts {
             out.append("\n\n").append(index + 1).append(". ").append(texts.get(index));
         }
         return out.toString();
+    }
+
+    /** Each text as {@code "<letter>. <text>"} on its own line, lettered from A. */
+    static String lettered(List<String> texts) {
+        StringBuilder out = new StringBuilder();
+        for (int index = 0; index < texts.size(); index++) {
+            out.append(index == 0 ? "" : "\n").append(letter(index)).append(". ").append(texts.get(index));
+        }
+        return out.toString();
+    }
+
+    static String letter(int index) {
+        return String.valueOf((char) ('A' + index));
     }
 
     static String aggregation(List<String> proposals) {

@@ -1,9 +1,14 @@
 package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.Engine;
+import dev.chorus.engine.Generation;
+import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Prompt;
+import dev.chorus.engine.TokenLogprob;
+import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,15 +58,37 @@ class DebateTest {
         assertTrue(debated.reports().get(2).answered());
     }
 
+    /** The judge's pick is the answer letter it finds most likely, computed here from a direct call. */
     @Test
-    void aJudgeScoresTheAnswersNumbersInOneStep() throws InterruptedException {
-        GenerationRequest request = GenerationRequest.of(Prompt.text("In the beginning"), TOKENS);
+    void aJudgeScoresTheAnswersLettersInOneStep() throws InterruptedException {
+        String question = "In the beginning";
+        GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS);
         OrchestrationEngines.Finished judged = OrchestrationEngines.run(engine, "judged", request);
         List<MemberReport> reports = judged.reports();
         assertEquals(List.of("debater", "debater", "debater", "judge"), reports.stream().map(MemberReport::role).toList());
+
+        List<String> answers = List.of(engine.submit("kjv", request).await().text(),
+                engine.submit("pydocs", request).await().text(), engine.submit("base", request).await().text());
+        String judgePrompt = "Question: " + question + "\n\nAnswers:\nA. " + answers.get(0) + "\nB. " + answers.get(1)
+                + "\nC. " + answers.get(2) + "\n\nThe letter of the best answer is";
+        GenerationRequest scoring = GenerationRequest.of(Prompt.text(judgePrompt), 1)
+                .withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, SamplingParams.MAX_TOP_LOGPROBS));
+        Generation judge = engine.submit("base", scoring);
+        GenerationEvent.Token step = (GenerationEvent.Token) judge.nextEvent();
+        judge.await();
+        Vocab vocab = engine.vocab("base");
+        int best = Debate.majority(answers);
+        float bestLogprob = Float.NEGATIVE_INFINITY;
+        for (TokenLogprob top : step.topLogprobs()) {
+            int letter = List.of("\u2581A", "\u2581B", "\u2581C").indexOf(vocab.tokenToPiece(top.token()));
+            if (letter >= 0 && top.logprob() > bestLogprob) {
+                best = letter;
+                bestLogprob = top.logprob();
+            }
+        }
+        assertEquals(answers.get(best), judged.completion().text());
         assertEquals(1, reports.stream().filter(MemberReport::answered).count());
-        MemberReport winner = reports.stream().filter(MemberReport::answered).findFirst().orElseThrow();
-        assertEquals(engine.submit(winner.member(), request).await().text(), judged.completion().text());
+        assertTrue(reports.get(best).answered(), reports.toString());
     }
 
     @Test
