@@ -59,6 +59,10 @@ final class CudaMergeKernels extends StagedMergeKernels {
         length = inputs.length();
         models = inputs.modelCount();
         CUdeviceptr all = array(Role.MODELS, (long) models * length);
+        array(Role.OUT, length);
+        if (length == 0) {
+            return;
+        }
         for (int m = 0; m < models; m++) {
             cuMemcpyHtoD(all.withByteOffset((long) m * length * Sizeof.FLOAT), Pointer.to(inputs.models()[m]),
                     (long) length * Sizeof.FLOAT);
@@ -66,7 +70,6 @@ final class CudaMergeKernels extends StagedMergeKernels {
         if (withBase) {
             cuMemcpyHtoD(array(Role.BASE, length), Pointer.to(inputs.base()), (long) length * Sizeof.FLOAT);
         }
-        array(Role.OUT, length);
     }
 
     @Override
