@@ -116,12 +116,12 @@ final class EvalCommand implements Callable<Integer> {
                     .put("zero_probability_tokens", result.zeroProbabilityTokens())
                     .put("coverage", result.coverage())
                     .put("seconds", result.seconds())
-                    .put("tokens_per_second", result.tokensPerSecond())
                     .put("fusion", backends.get(result.name()));
             // JSON has no infinity: a perplexity that is infinite is null, the covered one still says how close.
             putFinite(node, "mean_nll", result.meanNll());
             putFinite(node, "perplexity", result.perplexity());
             putFinite(node, "covered_perplexity", result.coveredPerplexity());
+            putFinite(node, "tokens_per_second", result.tokensPerSecond());
         }
         return mapper.writeValueAsString(root);
     }
