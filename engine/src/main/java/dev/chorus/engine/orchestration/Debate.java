@@ -41,6 +41,11 @@ final class Debate implements Strategy {
     }
 
     @Override
+    public void check(GenerationRequest request) {
+        Prompts.query(request.prompt(), "a debate");
+    }
+
+    @Override
     public MemberAnswer answer(Session session, GenerationRequest request) throws InterruptedException {
         List<MemberAnswer> answers = session.awaitAll(debaters, "debater",
                 Collections.nCopies(debaters.size(), request));

@@ -22,6 +22,11 @@ final class MixtureOfAgents implements Strategy {
     }
 
     @Override
+    public void check(GenerationRequest request) {
+        Prompts.query(request.prompt(), "a mixture of agents");
+    }
+
+    @Override
     public MemberAnswer answer(Session session, GenerationRequest request) throws InterruptedException {
         GenerationRequest layerRequest = request;
         for (int layer = 0; layer < layers; layer++) {

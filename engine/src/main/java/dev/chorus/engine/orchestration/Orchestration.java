@@ -50,12 +50,19 @@ public final class Orchestration {
         return vocabularyOf;
     }
 
-    /** @throws IllegalArgumentException for fusion overrides, which only logit-level collaborations take */
+    /**
+     * Starts answering on a virtual thread. A member that fails (or is overloaded) ends the answer with
+     * {@link FinishReason#ERROR} naming it, unless the kind recovers (a cascade escalates, a fallback answers).
+     *
+     * @throws IllegalArgumentException for fusion overrides, which only logit-level collaborations take, or a
+     *                                  prompt the kind cannot rewrite
+     */
     public Generation submit(GenerationRequest request) {
         if (!request.fusion().equals(FusionOverrides.NONE)) {
             throw new IllegalArgumentException("'" + name + "' is a " + kind
                     + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations");
         }
+        strategy.check(request);
         Session session = new Session();
         Thread.ofVirtual().name("chorus-" + name).start(() -> run(session, request));
         return session.generation();

@@ -63,13 +63,15 @@ final class Router implements Strategy {
                 || rule.keywords().stream().anyMatch(word -> lower.contains(word.toLowerCase(Locale.ROOT)));
     }
 
+    /** The judge's pick; none without a judge or for a token prompt, which it cannot read. */
     private Optional<String> byJudge(Session session, Prompt prompt) throws InterruptedException {
-        if (judge.isEmpty()) {
+        Optional<String> query = Prompts.lastUserText(prompt);
+        if (judge.isEmpty() || query.isEmpty()) {
             return Optional.empty();
         }
         OrchestrationSpec.RouterJudge settings = spec.judge().orElseThrow();
         String labels = judgeChoices.stream().map(settings.labels()::get).collect(Collectors.joining(", "));
-        String question = Prompts.query(prompt, "a routing judge");
+        String question = query.get();
         OptionalInt pick = judge.get().pick(session, settings.prompt().replace("{labels}", labels)
                 .replace("{query}", question));
         return pick.isPresent() ? Optional.of(judgeChoices.get(pick.getAsInt())) : Optional.empty();

@@ -1,6 +1,7 @@
 package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.Engine;
+import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Prompt;
@@ -15,6 +16,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The aggregator receives exactly the proposers' texts: its answer is, token for token, the aggregator called
@@ -91,5 +94,17 @@ class MixtureOfAgentsTest {
                 + engine.submit("pydocs", second).await().text() + "\n\n" + question;
         assertEquals(engine.submit("base", request.withPrompt(Prompt.text(layerTwo))).await().tokens(),
                 deep.completion().tokens());
+    }
+
+    @Test
+    void tokenPromptsAndFusionOverridesAreRefusedBeforeAnyMemberIsCalled() {
+        IllegalArgumentException tokens = assertThrows(IllegalArgumentException.class,
+                () -> engine.submit("mix", GenerationRequest.of(Prompt.tokens(1, 450, 3245), TOKENS)));
+        assertTrue(tokens.getMessage().contains("a mixture of agents rewrites prompts and needs a text or chat prompt"),
+                tokens.getMessage());
+        IllegalArgumentException fusion = assertThrows(IllegalArgumentException.class,
+                () -> engine.submit("mix", GenerationRequest.of(Prompt.text("x"), TOKENS)
+                        .withFusion(FusionOverrides.NONE.withWeights(1f, 1f))));
+        assertTrue(fusion.getMessage().contains("'mix' is a moa; fusion overrides"), fusion.getMessage());
     }
 }
