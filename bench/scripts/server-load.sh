@@ -13,10 +13,14 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -q -o -pl bench -am install -DskipTests
 fi
 java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+# The run takes minutes: a private copy of the jar keeps another build of bench/ from pulling it away mid-run.
+jar="$(mktemp --suffix=.jar)"
+trap 'rm -f "$jar"' EXIT
+cp bench/target/benchmarks.jar "$jar"
 echo "load average at start: $(uptime)"
 status=0
 "$java_home/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
   -Dchorus.kernels.backend="${CHORUS_KERNELS_BACKEND:-java}" \
-  -cp bench/target/benchmarks.jar dev.chorus.bench.server.ServerLoadTest --out bench/results "$@" || status=$?
+  -cp "$jar" dev.chorus.bench.server.ServerLoadTest --out bench/results "$@" || status=$?
 echo "load average at end: $(uptime)"
 exit "$status"

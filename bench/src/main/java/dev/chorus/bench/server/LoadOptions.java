@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param maxRequests      the most requests the load phase starts ({@code --max-requests}, 20000)
  * @param maxTokens        {@code max_tokens} of every request ({@code --max-tokens}, 32)
  * @param slots            slots per model context ({@code --slots}, 16)
- * @param maxQueued        the engine's admission queue per collaboration ({@code --max-queued}, 16)
+ * @param maxQueued        the engine's admission queue per collaboration ({@code --max-queued}, 32: with 16 slots,
+ *                         the 49th concurrent request of a collaboration is answered as overloaded)
  * @param threads          llama.cpp threads per context ({@code --threads}, half the CPUs, at least 1)
  * @param embeddingLength  n_embd of the fixture models ({@code --embedding}, 128)
  * @param warmup           ramp-up excluded from throughput, and the length of the JIT warm-up phase
@@ -28,7 +29,7 @@ record LoadOptions(int clients, Duration duration, long maxRequests, int maxToke
                    Path out, Optional<String> device) {
     /** Requests still running at a deadline must end within this. */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
-    /** A client waits this long after an overload answer (the server says {@code Retry-After: 1}; a load test presses on). */
+    /** A client's pause after an overload answer (the server says {@code Retry-After: 1}; a load test presses on). */
     static final Duration OVERLOAD_BACKOFF = Duration.ofMillis(20);
 
     LoadOptions {
@@ -47,7 +48,7 @@ record LoadOptions(int clients, Duration duration, long maxRequests, int maxToke
         long maxRequests = 20_000;
         int maxTokens = 32;
         int slots = 16;
-        int maxQueued = 16;
+        int maxQueued = 32;
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         int embeddingLength = 128;
         Duration warmup = Duration.ofSeconds(5);

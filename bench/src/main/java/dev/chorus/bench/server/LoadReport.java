@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
-/** A load phase as the results file shows it: request counts, latency percentiles and throughput, overall and per model. */
+/** A load phase as the results file shows it: request counts, latencies, throughput; overall and per model. */
 final class LoadReport {
     private static final int ERRORS_SHOWN = 10;
 
@@ -53,7 +53,10 @@ final class LoadReport {
         Percentiles perStream = new Percentiles(ok.stream()
                 .mapToLong(outcome -> Math.round(outcome.completionTokens() * 1e12 / outcome.durationNanos()))
                 .toArray());
-        report.put("stream_tokens_per_second", Map.of("p50", perStream.at(50) / 1e3, "p1", perStream.at(1) / 1e3));
+        Map<String, Object> streamSpeed = new LinkedHashMap<>();
+        streamSpeed.put("p50", perStream.at(50) / 1e3);
+        streamSpeed.put("p1", perStream.at(1) / 1e3);
+        report.put("stream_tokens_per_second", streamSpeed);
         return report;
     }
 

@@ -17,6 +17,8 @@ import java.util.TreeMap;
  *       streamed token. The concurrency correction is in the aggregation: one stream sees a token every
  *       {@code C/H} seconds, and the {@code C} streams share that interval, so the per-token cost is the per-stream
  *       interval difference divided by {@code C}.</li>
+ *   <li>{@code engine_round_spread_us = 10⁶ · (1/E_slowest − 1/E_fastest)} over the engine-only rounds: what the
+ *       same work varies by from round to round, the resolution of the figure above on this machine.</li>
  *   <li>{@code stream_interval_overhead_us = 10⁶ · C · (1/H − 1/E)}: how much longer one client waits between two
  *       of its tokens.</li>
  *   <li>{@code cpu_overhead_us_per_token}: process CPU time per streamed token, HTTP minus engine-only (both over
@@ -61,7 +63,9 @@ final class Overhead {
         report.put("formula", "overhead_us_per_token = 1e6 * (1/http_tps - 1/engine_tps), tps = streamed tokens per"
                 + " second of all clients together in the rounds' windows; stream_interval_overhead_us = clients *"
                 + " overhead_us_per_token; cpu_overhead_us_per_token = process CPU per streamed token, HTTP minus"
-                + " engine-only (in-process clients included: an upper bound for the server); server_cpu_us_per_token ="
+                + " engine-only (in-process clients included: an upper bound for the server); engine_round_spread_us ="
+                + " 1e6 * (1/slowest - 1/fastest engine-only round), the resolution of overhead_us_per_token here;"
+                + " server_cpu_us_per_token ="
                 + " CPU of HTTP-Dispatcher + virtual-thread carriers (only server handlers: clients are platform"
                 + " threads here) per streamed token in the HTTP rounds, GC and JIT excluded");
         report.put("clients", clients);
@@ -73,6 +77,7 @@ final class Overhead {
         report.put("http_tps_per_round", httpRounds.stream().map(run -> LoadReport.round(run.window()
                 .tokensPerSecond())).toList());
         report.put("overhead_us_per_token", LoadReport.round(overheadUs));
+        report.put("engine_round_spread_us", LoadReport.round(roundSpreadMicros(engineRounds)));
         report.put("stream_interval_overhead_us", LoadReport.round(overheadUs * clients));
         report.put("engine_cpu_us_per_token", LoadReport.round(engineCpuUs));
         report.put("http_cpu_us_per_token", LoadReport.round(httpCpuUs));
@@ -101,6 +106,12 @@ final class Overhead {
     private static double tokensPerSecond(List<LoadRun> rounds) {
         double tokens = rounds.stream().mapToLong(run -> run.window().tokens()).sum();
         return tokens / rounds.stream().mapToDouble(run -> run.window().seconds()).sum();
+    }
+
+    private static double roundSpreadMicros(List<LoadRun> rounds) {
+        double slowest = rounds.stream().mapToDouble(run -> run.window().tokensPerSecond()).min().orElseThrow();
+        double fastest = rounds.stream().mapToDouble(run -> run.window().tokensPerSecond()).max().orElseThrow();
+        return 1e6 * (1 / slowest - 1 / fastest);
     }
 
     private static double cpuMicrosPerToken(List<LoadRun> rounds) {

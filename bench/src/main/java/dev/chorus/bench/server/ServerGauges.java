@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,10 @@ record ServerGauges(long activeSequences, long queueDepth) {
     private static final Pattern QUEUED = Pattern.compile("(?m)^chorus_queue_depth (\\d+)$");
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
+
+    Map<String, Long> report() {
+        return Map.of("active_sequences", activeSequences, "queue_depth", queueDepth);
+    }
 
     boolean idle() {
         return activeSequences == 0 && queueDepth == 0;

@@ -21,7 +21,7 @@ import java.util.Map;
  * Load test of the OpenAI-compatible server, loopback only, in one JVM: an engine on two fixture models (served as
  * {@code single} and as the fused ensemble {@code fused}) and a Chorus server on {@code 127.0.0.1:0}. Phases:
  * <ol>
- *   <li>warm-up (JIT, llama.cpp graphs): {@code --warmup-seconds} through the engine and through HTTP, not recorded;</li>
+ *   <li>warm-up (JIT, llama.cpp graphs): twice {@code --warmup-seconds} engine-only and via HTTP, not recorded;</li>
  *   <li>load: {@code --clients} streaming clients (virtual threads, the JDK HTTP client) for {@code --seconds}, at
  *       most {@code --max-requests} requests, each client alternating {@code single} and {@code fused}, every
  *       request a seeded streamed chat completion with {@code stream_options.include_usage} and
@@ -72,7 +72,7 @@ public final class ServerLoadTest {
                 slots.add(SlotCheck.of(fixture.engine(), model));
             }
             int leaked = slots.stream().mapToInt(SlotCheck::leaked).sum();
-            loadReport.put("server_gauges_after", afterLoad);
+            loadReport.put("server_gauges_after", afterLoad.report());
             loadReport.put("slot_checks", slots);
             loadReport.put("slots_leaked", leaked);
 
@@ -89,7 +89,7 @@ public final class ServerLoadTest {
             file.put("passed", passed);
             file.put("load", loadReport);
             file.put("overhead", overhead == null ? "not measured (--overhead-rounds 0)" : overhead.report());
-            file.put("server_gauges_at_end", atEnd);
+            file.put("server_gauges_at_end", atEnd.report());
         }
         BenchResults.write(BenchResults.file(options.out(), "server", device), file);
         System.out.println(passed ? "passed" : "FAILED: see 'passed', 'errors' and 'slot_checks' in the results");

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChatStreamParserTest {
-    private static final String ROLE = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},"
-            + "\"finish_reason\":null}],\"usage\":null}";
-    private static final String EMPTY_TEXT = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},"
-            + "\"finish_reason\":null}],\"usage\":null}";
+    private static final String ROLE = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}],\"usage\":null}";
+    private static final String EMPTY_TEXT = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"content\":\"\"},\"finish_reason\":null}],\"usage\":null}";
     private static final String END = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},"
             + "\"finish_reason\":\"length\"}],\"usage\":null}";
     private static final String USAGE = "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,"
@@ -56,8 +56,8 @@ class ChatStreamParserTest {
         assertFails("without [DONE]", token("a"), END, USAGE);
         assertFails("no finish_reason", token("a"), USAGE, DONE);
         assertFails("usage.completion_tokens -1", token("a"), END, DONE);
-        assertFails("no token was streamed", ROLE, END, USAGE.replace("\"completion_tokens\":4", "\"completion_tokens\":0"),
-                DONE);
+        assertFails("no token was streamed", ROLE, END,
+                USAGE.replace("\"completion_tokens\":4", "\"completion_tokens\":0"), DONE);
         assertFails("an error event", token("a"), "data: {\"error\":{\"message\":\"deadline\"}}");
         assertFails("not JSON", "data: {\"choices\": [");
         assertFails("not an SSE data line", "event: x");
