@@ -81,11 +81,22 @@ record LoadRun(List<RequestOutcome> outcomes, TokenWindow window, long wallNanos
                 return;
             }
             String model = models.get(turn % models.size());
-            RequestOutcome outcome = client.run(LoadRequest.numbered(model, sequence, shape.maxTokens()), window);
+            RequestOutcome outcome = runOne(client, LoadRequest.numbered(model, sequence, shape.maxTokens()), window);
             outcomes.add(outcome);
             if (outcome.status() == RequestOutcome.Status.OVERLOADED) {
                 Thread.sleep(shape.overloadBackoff());
             }
+        }
+    }
+
+    /** The request's outcome; an exception is a failed request too, so that no client ends silently. */
+    private static RequestOutcome runOne(StreamingClient client, LoadRequest request, TokenWindow window)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        try {
+            return client.run(request, window);
+        } catch (RuntimeException e) {
+            return RequestOutcome.failed(request.model(), System.nanoTime() - start, e.toString());
         }
     }
 
