@@ -81,7 +81,7 @@ public final class ServerLoadTest {
 
             passed = run.drained() && run.count(RequestOutcome.Status.FAILED) == 0 && leaked == 0 && afterLoad.idle()
                     && atEnd.idle() && (overhead == null || !overhead.failed());
-            file.put("machine", BenchResults.machine(Map.of("fusion", device, "llama", "CPU (bundled llama.cpp)")));
+            file.put("machine", BenchResults.machine(Map.of("fusion", device, "llama", "CPU (gpu_layers 0)")));
             file.put("date", Instant.now().toString());
             file.put("load_average", Map.of("start", loadStart, "end", loadAverage(),
                     "note", "1, 5 and 15 minute load averages (/proc/loadavg); other jobs share the machine"));
