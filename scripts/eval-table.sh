@@ -57,22 +57,26 @@ for precision in f16 q8_0; do
   done
 done
 
-# Perplexity of one collaboration in one run, "inf" when a token had probability 0.
+# Perplexity of one collaboration in one run (3 decimals), "∞" with the coverage when a token had probability 0.
 jq -n --arg date "$(date -u +%Y-%m-%d)" --arg cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" \
+  --arg cores "$(nproc)" \
   --slurpfile fk "$work/f16-kjv.json" --slurpfile fp "$work/f16-pydocs.json" \
   --slurpfile qk "$work/q8_0-kjv.json" --slurpfile qp "$work/q8_0-pydocs.json" -r '
+def fixed($digits): (. * pow(10; $digits) | round) as $m | ($m | fabs) as $a | pow(10; $digits) as $s
+  | (if $m < 0 then "-" else "" end) + "\(($a / $s) | floor)." + ("000000" + "\($a % $s)")[-$digits:];
 def by_name($run): $run[0].results | map({key: .name, value: .}) | from_entries;
-def ppl($r): if $r.perplexity == null then "∞ (\($r.coverage * 100 | . * 10 | round / 10)% covered: \($r.covered_perplexity * 1000 | round / 1000))"
-             else ($r.perplexity * 1000 | round / 1000 | tostring) end;
+def ppl($r): if $r.perplexity == null
+             then "∞ (\($r.coverage * 100 | fixed(1))% covered: \($r.covered_perplexity | fixed(3)))"
+             else ($r.perplexity | fixed(3)) end;
 def delta($q; $f): if $q.perplexity == null or $f.perplexity == null then "–"
-                   else (($q.perplexity / $f.perplexity - 1) * 100 * 100 | round / 100 | tostring) + "%" end;
+                   else ($q.perplexity / $f.perplexity - 1) * 100 | (if . >= 0 then "+" else "" end) + fixed(2) + "%" end;
 (by_name($fk)) as $FK | (by_name($fp)) as $FP | (by_name($qk)) as $QK | (by_name($qp)) as $QP |
 "| collaboration | kind | F16 heldout-kjv | F16 heldout-pydocs | Q8_0 heldout-kjv | Q8_0 heldout-pydocs | Q8_0 vs F16 (kjv, pydocs) | tokens/s F16 (kjv set) |",
 "| --- | --- | --- | --- | --- | --- | --- | --- |",
 ($fk[0].results[] | .name as $n |
  "| \($n) | \(.kind) | \(ppl($FK[$n])) | \(ppl($FP[$n])) | \(ppl($QK[$n])) | \(ppl($QP[$n])) | \(delta($QK[$n]; $FK[$n])), \(delta($QP[$n]; $FP[$n])) | \($FK[$n].tokens_per_second | round) |"),
 "",
-"Generated \($date) by `scripts/eval-table.sh` on \($cpu) (fusion: \($fk[0].results[0].fusion))."
+"Generated \($date) by `scripts/eval-table.sh` on \($cpu) (\($cores) cores); fusion: \($fk[0].results[0].fusion)."
 ' > "$work/table.md"
 
 {
