@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Serves the collaborations of a config: loads every model once, opens one llama.cpp context per distinct member
@@ -31,7 +32,8 @@ public final class Engine implements AutoCloseable {
     private final EngineConfig config;
     private final ModelRegistry registry;
     private final Map<String, CollaborationScheduler> schedulers;
-    private final Map<String, Orchestration> orchestrations = new LinkedHashMap<>();
+    /** Set once in {@link #start}, after the schedulers its members call. */
+    private Orchestrations orchestrations;
 
     private Engine(EngineConfig config, ModelRegistry registry, Map<String, CollaborationScheduler> schedulers) {
         this.config = config;
@@ -65,8 +67,8 @@ public final class Engine implements AutoCloseable {
         }
         Engine engine = new Engine(config, registry, schedulers);
         try {
-            engine.orchestrations.putAll(Orchestrations.build(config, engine::submit, engine::slotContext,
-                    engine::vocab, System::getenv));
+            engine.orchestrations = Orchestrations.build(config, engine::submit, engine::slotContext,
+                    engine::vocab, System::getenv);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -81,7 +83,7 @@ public final class Engine implements AutoCloseable {
     /** The names served, models first, in config order, orchestrations last. */
     public List<String> collaborations() {
         List<String> names = new ArrayList<>(schedulers.keySet());
-        names.addAll(orchestrations.keySet());
+        names.addAll(orchestrations.names());
         return List.copyOf(names);
     }
 
@@ -92,8 +94,9 @@ public final class Engine implements AutoCloseable {
      * @throws OverloadedException      every slot busy and the admission queue full
      */
     public Generation submit(String collaboration, GenerationRequest request) {
-        Orchestration orchestration = orchestrations.get(collaboration);
-        return orchestration != null ? orchestration.submit(request) : scheduler(collaboration).submit(request);
+        Optional<Orchestration> orchestration = orchestration(collaboration);
+        return orchestration.isPresent() ? orchestration.get().submit(request)
+                : scheduler(collaboration).submit(request);
     }
 
     /** The concurrent sequences a collaboration runs. */
@@ -103,8 +106,9 @@ public final class Engine implements AutoCloseable {
 
     /** The most prompt and completion tokens one request of a collaboration may use. */
     public int slotContext(String collaboration) {
-        Orchestration orchestration = orchestrations.get(collaboration);
-        return orchestration != null ? orchestration.contextTokens() : scheduler(collaboration).slotContext();
+        Optional<Orchestration> orchestration = orchestration(collaboration);
+        return orchestration.isPresent() ? orchestration.get().contextTokens()
+                : scheduler(collaboration).slotContext();
     }
 
     /** The scheduler's load now and its work since start. */
@@ -117,18 +121,23 @@ public final class Engine implements AutoCloseable {
      * its first local member.
      */
     public Vocab vocab(String collaboration) {
-        Orchestration orchestration = orchestrations.get(collaboration);
-        if (orchestration == null) {
+        Optional<Orchestration> orchestration = orchestration(collaboration);
+        if (orchestration.isEmpty()) {
             return scheduler(collaboration).vocab();
         }
-        return scheduler(orchestration.vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
+        return scheduler(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
                 + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
+    }
+
+    /** Empty for a scheduler's name, and while {@link #start} builds the orchestrations (their members come first). */
+    private Optional<Orchestration> orchestration(String collaboration) {
+        return orchestrations == null ? Optional.empty() : orchestrations.get(collaboration);
     }
 
     private CollaborationScheduler scheduler(String collaboration) {
         CollaborationScheduler scheduler = schedulers.get(collaboration);
         if (scheduler == null) {
-            throw new IllegalArgumentException(orchestrations.containsKey(collaboration)
+            throw new IllegalArgumentException(orchestration(collaboration).isPresent()
                     ? "'" + collaboration + "' is an orchestration: it has no scheduler or vocabulary of its own"
                     : "no collaboration named '" + collaboration + "'; served: " + collaborations());
         }
@@ -139,6 +148,9 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         List<RuntimeException> failures = new ArrayList<>();
+        if (orchestrations != null) {
+            orchestrations.close();
+        }
         for (CollaborationScheduler scheduler : schedulers.values()) {
             try {
                 scheduler.close();

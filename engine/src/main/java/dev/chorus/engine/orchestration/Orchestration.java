@@ -72,13 +72,18 @@ public final class Orchestration {
         try {
             session.finish(strategy.answer(session, request));
         } catch (MemberFailure e) {
-            session.fail(session.cancelled() ? FinishReason.CANCELLED : e.answer().end().reason(),
-                    "'" + name + "': " + e.getMessage());
+            end(session, session.cancelled() ? FinishReason.CANCELLED : e.answer().end().reason(), e.getMessage());
         } catch (InterruptedException e) {
-            session.fail(FinishReason.CANCELLED, "'" + name + "' was interrupted");
+            end(session, FinishReason.CANCELLED, "interrupted");
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "orchestration ''" + name + "'' failed", e);
-            session.fail(FinishReason.ERROR, "'" + name + "': " + e.getMessage());
+            end(session, FinishReason.ERROR, e.getMessage());
         }
+    }
+
+    /** Ends the answer without one, cancelling member calls still running (a proposer beside a failed one). */
+    private void end(Session session, FinishReason reason, String error) {
+        session.cancel();
+        session.fail(reason, "'" + name + "': " + error);
     }
 }

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * {@code backoff}, doubled each time; a 4xx answer is not. When every attempt failed the generation ends with
  * {@link FinishReason#ERROR} and a message naming the remote, its URL and the last failure.
  */
-public final class RemoteMember implements Member {
+public final class RemoteMember implements Member, AutoCloseable {
     private final RemoteSpec spec;
     private final Optional<String> apiKey;
     private final HttpClient client;
@@ -56,6 +56,12 @@ public final class RemoteMember implements Member {
         worker[0] = Thread.ofVirtual().name("chorus-remote-" + spec.name()).unstarted(() -> run(feed, request));
         worker[0].start();
         return feed.generation();
+    }
+
+    /** Stops the HTTP client; calls still running end with an error. */
+    @Override
+    public void close() {
+        client.shutdownNow();
     }
 
     private void run(Generation.Feed feed, GenerationRequest request) {

@@ -7,6 +7,7 @@ import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.TokenLogprob;
+import dev.chorus.engine.config.ConfigException;
 import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.Vocab;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A router sends each request to one member, whose answer is token for token that member's own. */
@@ -91,6 +93,18 @@ class RouterTest {
             assertJudged(judged, "first-better", request, "kjv");
             assertJudged(judged, "second-better", request, "pydocs");
         }
+    }
+
+    @Test
+    void judgeLabelsThatStartWithTheSameTokenAreRefusedAtTheRoutersLine(@TempDir Path folder) {
+        ConfigException error = assertThrows(ConfigException.class, () -> OrchestrationEngines.start(folder, """
+                collaborations:
+                  same-start: { kind: router, members: [kjv, pydocs], default: kjv, judge: base,
+                                labels: { kjv: python, pydocs: pythonic } }
+                """).close());
+        assertTrue(error.getMessage().contains("labels 'python' and 'pythonic' start with the same token"),
+                error.getMessage());
+        assertEquals(7, error.line(), error.getMessage());
     }
 
     private static void assertJudged(Engine judged, String router, GenerationRequest request, String expected)
