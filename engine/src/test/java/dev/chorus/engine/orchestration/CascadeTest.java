@@ -1,6 +1,8 @@
 package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.Engine;
+import dev.chorus.engine.FinishReason;
+import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Prompt;
@@ -14,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A cascade accepts the first answer confident enough, else escalates; the answer is the accepted member's own. */
@@ -30,6 +31,9 @@ class CascadeTest {
                 collaborations:
                   accept-all:   { kind: cascade, members: [base, kjv, pydocs], threshold: -.inf }
                   escalate-all: { kind: cascade, members: [base, kjv, pydocs], confidence: min_prob, threshold: .inf }
+                  experts:      { kind: ensemble, members: [ {model: kjv}, {model: pydocs} ] }
+                  of-ensembles: { kind: cascade, members: [experts, kjv], threshold: -.inf }
+                  over-cascade: { kind: router, members: [escalate-all], default: escalate-all }
                 """);
     }
 
@@ -78,12 +82,25 @@ class CascadeTest {
     }
 
     @Test
+    void membersMayBeCollaborationsAndOrchestrationsWhoseCallsAreReportedInside() throws InterruptedException {
+        OrchestrationEngines.Finished ensembles = OrchestrationEngines.run(engine, "of-ensembles", REQUEST);
+        assertEquals(engine.submit("experts", REQUEST).await().tokens(), ensembles.completion().tokens());
+        assertEquals(List.of("experts"), members(ensembles.reports()));
+
+        OrchestrationEngines.Finished nested = OrchestrationEngines.run(engine, "over-cascade", REQUEST);
+        assertEquals(engine.submit("pydocs", REQUEST).await().tokens(), nested.completion().tokens());
+        assertEquals(List.of("escalate-all", "escalate-all/base", "escalate-all/kjv", "escalate-all/pydocs"),
+                members(nested.reports()));
+        assertEquals(List.of(true, false, false, true),
+                nested.reports().stream().map(MemberReport::answered).toList());
+    }
+
+    @Test
     void cancellingACascadeEndsItAndItsMemberCalls() throws InterruptedException {
-        var generation = engine.submit("escalate-all", GenerationRequest.of(Prompt.text("And it came to pass"), 200));
+        Generation generation = engine.submit("escalate-all",
+                GenerationRequest.of(Prompt.text("And it came to pass"), 200));
         generation.cancel();
-        var completion = generation.await();
-        assertFalse(completion.reason() == dev.chorus.engine.FinishReason.STOP, completion.toString());
-        assertEquals(dev.chorus.engine.FinishReason.CANCELLED, completion.reason());
+        assertEquals(FinishReason.CANCELLED, generation.await().reason());
     }
 
     private static List<String> members(List<MemberReport> reports) {
