@@ -102,8 +102,13 @@ final class CollaborationScheduler implements AutoCloseable {
         int batch = prefillChunk + slots;
         // llama.cpp gives each sequence n_ctx / n_seq_max cells padded up to a multiple of 256; ask for that.
         int cellsPerSlot = Math.ceilDiv(slotContext, KV_PADDING) * KV_PADDING;
-        List<ContextParams> params = specs.stream().map(model -> new ContextParams(cellsPerSlot * slots, batch,
-                Math.min(batch, 512), slots, model.threads(), FlashAttention.AUTO)).toList();
+        int[] threads = specs.stream().mapToInt(model -> model.threadsAmong(specs.size())).toArray();
+        warnIfOversubscribed(spec.name(), threads);
+        List<ContextParams> params = new ArrayList<>();
+        for (int m = 0; m < specs.size(); m++) {
+            params.add(new ContextParams(cellsPerSlot * slots, batch, Math.min(batch, 512), slots, threads[m],
+                    FlashAttention.AUTO));
+        }
         this.decoders = new MemberDecoders(spec.name(), registry.get(models), params);
         FusionShape shape = new FusionShape(rule.members(), slots, vocab.size(), MAX_HISTORY,
                 SamplingParams.MAX_TOP_LOGPROBS);
@@ -125,6 +130,17 @@ final class CollaborationScheduler implements AutoCloseable {
         thread.start();
         LOG.log(System.Logger.Level.INFO, "collaboration ''{0}'' ({1}): {2} slots of {3} tokens, fusion on {4} ({5})",
                 spec.name(), spec.kind().configName(), slots, slotContext, fusion.backend(), fusion.device());
+    }
+
+    /** The members decode at once, so their llama.cpp threads add up; more than the cores stalls ggml's spinning pool. */
+    private static void warnIfOversubscribed(String collaboration, int[] threads) {
+        int total = Arrays.stream(threads).sum();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (total > cores) {
+            LOG.log(System.Logger.Level.WARNING, "collaboration ''{0}'' runs {1} llama.cpp threads in parallel on {2}"
+                    + " CPUs; decoding will be far slower than with at most {2} (lower the models'' threads)",
+                    collaboration, total, cores);
+        }
     }
 
     int slots() {

@@ -9,6 +9,7 @@ import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.gguf.GgufFile;
 import dev.chorus.gguf.GgufVocabulary;
 import dev.chorus.kernels.fusion.FusionMethod;
@@ -45,7 +46,7 @@ import java.util.SplittableRandom;
  * {@code --llama-bench} names it).
  *
  * <p>Arguments: {@code --member FILE} twice (two GGUF models sharing a vocabulary), {@code --gpu-layers N}
- * (default 0), {@code --threads N}, {@code --streams 1,32}, {@code --prompt-tokens 128}, {@code --new-tokens 128},
+ * (default 0), {@code --threads N} (default: the engine shares the CPUs between the members), {@code --streams 1,32}, {@code --prompt-tokens 128}, {@code --new-tokens 128},
  * {@code --device NAME} (the label in the file name and rows; default: the fusion device),
  * {@code --llama-bench PATH}, {@code --out DIR} (default {@code bench/results}). The llama.cpp build is chosen as
  * everywhere in Chorus: {@code -Dchorus.llama.dir} or {@code CHORUS_LLAMA_DIR}, else the bundled CPU libraries.
@@ -62,7 +63,7 @@ public final class EngineBench {
         static Options parse(String[] args) {
             List<Path> members = new ArrayList<>();
             int gpuLayers = 0;
-            int threads = Runtime.getRuntime().availableProcessors();
+            int threads = ModelSpec.AUTO_THREADS;
             List<Integer> streams = List.of(1, 32);
             int promptTokens = 128;
             int newTokens = 128;

@@ -125,7 +125,7 @@ final class ConfigParser {
         return new ModelSpec(name, path,
                 mapping.integer("gpu_layers", 0, 0),
                 mapping.integer("context", DEFAULT_CONTEXT, 1),
-                mapping.integer("threads", Math.max(1, Runtime.getRuntime().availableProcessors()), 1),
+                mapping.integer("threads", ModelSpec.AUTO_THREADS, 1),
                 mapping.integer("slots", DEFAULT_SLOTS, 1),
                 YamlMapping.location(file, key));
     }

@@ -9,17 +9,34 @@ import java.util.Objects;
  * @param path        the GGUF file, already resolved against the config file's folder
  * @param gpuLayers   layers offloaded to the GPU (0 = CPU only)
  * @param contextSize tokens of KV cache per slot: the longest prompt plus completion one request may use
- * @param threads     CPU threads llama.cpp uses for this model
+ * @param threads     CPU threads llama.cpp uses for this model; {@link #AUTO_THREADS} shares the CPUs (see
+ *                    {@link #threadsAmong(int)})
  * @param slots       concurrent sequences (llama.cpp sequence ids) per context of this model
  */
 public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, int threads, int slots,
                         ConfigLocation location) {
+    /** {@code threads} when the config leaves it out. */
+    public static final int AUTO_THREADS = 0;
+
     public ModelSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(location, "location");
-        if (gpuLayers < 0 || contextSize < 1 || threads < 1 || slots < 1) {
-            throw new IllegalArgumentException("model " + name + ": gpuLayers >= 0, contextSize, threads and slots >= 1");
+        if (gpuLayers < 0 || contextSize < 1 || threads < AUTO_THREADS || slots < 1) {
+            throw new IllegalArgumentException("model " + name + ": gpuLayers, threads >= 0, contextSize and slots >= 1");
         }
+    }
+
+    /**
+     * The llama.cpp threads of this model when it decodes at the same time as {@code parallelModels - 1} others:
+     * the configured number, else an equal share of the CPUs. ggml's worker threads spin while they wait, so
+     * more threads than cores in all slows decoding down by orders of magnitude, not by a fraction.
+     */
+    public int threadsAmong(int parallelModels) {
+        if (parallelModels < 1) {
+            throw new IllegalArgumentException("parallelModels must be >= 1, got " + parallelModels);
+        }
+        return threads != AUTO_THREADS ? threads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / parallelModels);
     }
 }

@@ -76,7 +76,7 @@ public final class PerplexityEvaluator implements AutoCloseable {
             for (String name : modelNames) {
                 SharedVocabulary.require(vocab, modelNames.getFirst(), registry.get(name).vocab(), name);
                 ModelSpec model = config.model(name);
-                decoders.put(name, new WindowDecoder(name, registry.get(name), window, model.threads()));
+                decoders.put(name, new WindowDecoder(name, registry.get(name), window, model.threadsAmong(1)));
             }
             for (CollaborationSpec spec : specs) {
                 List<WindowDecoder> members = spec.members().stream().map(MemberSpec::model).map(decoders::get)
