@@ -239,7 +239,7 @@ public final class EngineBench {
     /** A config serving the first member alone and both fused, every path absolute. */
     private static Path writeConfig(Options options) throws IOException {
         int context = options.promptTokens() + options.newTokens() + 8;
-        String model = "{ path: \"%s\", gpu_layers: %d, context: %d, threads: %d, slots: %d }";
+        String threads = options.threads() == ModelSpec.AUTO_THREADS ? "" : ", threads: " + options.threads();
         String yaml = String.format(Locale.ROOT, """
                 models:
                   first:  %s
@@ -250,15 +250,16 @@ public final class EngineBench {
                     method: log_linear
                     members: [ { model: first, weight: 0.5 }, { model: second, weight: 0.5 } ]
                 scheduler: { max_queued: %d }
-                """,
-                String.format(Locale.ROOT, model, options.members().get(0).toAbsolutePath(), options.gpuLayers(),
-                        context, options.threads(), options.maxStreams()),
-                String.format(Locale.ROOT, model, options.members().get(1).toAbsolutePath(), options.gpuLayers(),
-                        context, options.threads(), options.maxStreams()),
-                options.maxStreams());
+                """, modelEntry(options.members().get(0), options, context, threads),
+                modelEntry(options.members().get(1), options, context, threads), options.maxStreams());
         Path config = Files.createTempFile("chorus-engine-bench", ".yaml");
         Files.writeString(config, yaml);
         return config;
+    }
+
+    private static String modelEntry(Path model, Options options, int context, String threads) {
+        return String.format(Locale.ROOT, "{ path: \"%s\", gpu_layers: %d, context: %d, slots: %d%s }",
+                model.toAbsolutePath(), options.gpuLayers(), context, options.maxStreams(), threads);
     }
 
     /** What a results row says about the models: read once from the first member's GGUF header. */
