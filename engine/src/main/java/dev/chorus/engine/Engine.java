@@ -3,6 +3,7 @@ package dev.chorus.engine;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.engine.orchestration.Orchestration;
 import dev.chorus.engine.orchestration.Orchestrations;
 import dev.chorus.llama.Vocab;
@@ -47,11 +48,13 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Validates the config against its files, loads the models and starts every collaboration.
+     * Merges the merged models absent from the cache ({@link MergedModels}), validates the config against its files,
+     * loads the models and starts every collaboration.
      *
-     * @throws dev.chorus.engine.config.ConfigException naming the config line of a file or vocabulary problem
+     * @throws dev.chorus.engine.config.ConfigException naming the config line of a file, merge or vocabulary problem
      */
-    public static Engine start(EngineConfig config) {
+    public static Engine start(EngineConfig parsed) {
+        EngineConfig config = MergedModels.prepare(parsed);
         ConfigValidator.validate(config);
         ModelRegistry registry = ModelRegistry.load(config.models().values());
         Map<String, CollaborationScheduler> schedulers = new LinkedHashMap<>();

@@ -17,8 +17,15 @@ public final class ModelRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
     private final Map<String, Model> models = new LinkedHashMap<>();
 
-    /** Loads the models, each once; on a failure closes those already loaded and rethrows. */
+    /**
+     * Loads the models, each once; on a failure closes those already loaded and rethrows. Merged models must be
+     * merged first ({@link dev.chorus.engine.merge.MergedModels#prepare}).
+     */
     public static ModelRegistry load(Collection<ModelSpec> specs) {
+        specs.stream().filter(ModelSpec::awaitsMerge).findFirst().ifPresent(spec -> {
+            throw new IllegalStateException("model '" + spec.name() + "' is merged from " + spec.path()
+                    + ": prepare the config with MergedModels.prepare before loading it");
+        });
         ModelRegistry registry = new ModelRegistry();
         try {
             int index = 0;

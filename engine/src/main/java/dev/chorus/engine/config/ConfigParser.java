@@ -24,7 +24,7 @@ import java.util.Set;
 /** Turns config text into an {@link EngineConfig}, reading snakeyaml's node tree so every error carries a position. */
 final class ConfigParser {
     private static final List<String> TOP_KEYS = List.of("models", "remotes", "collaborations", "scheduler");
-    private static final List<String> MODEL_KEYS = List.of("path", "gpu_layers", "context", "threads", "slots");
+    private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
@@ -121,13 +121,21 @@ final class ConfigParser {
 
     private ModelSpec model(String name, Node key, Node value) {
         YamlMapping mapping = new YamlMapping(file, value, "model '" + name + "'", MODEL_KEYS);
-        Path path = folder.resolve(mapping.requiredString("path")).normalize();
-        return new ModelSpec(name, path,
+        Optional<String> path = mapping.optionalString("path");
+        Optional<String> merge = mapping.optionalString("merge");
+        if (path.isPresent() == merge.isPresent()) {
+            throw new ConfigException(mapping.location(), "model '" + name + "' " + (path.isPresent()
+                    ? "has both 'path' and 'merge'; give one" : "is missing 'path' (a GGUF file) or 'merge' (a recipe)"));
+        }
+        // A merged model's path is its recipe until the engine merges it (dev.chorus.engine.merge.MergedModels).
+        Path source = folder.resolve(path.orElseGet(merge::get)).normalize();
+        return new ModelSpec(name, source,
                 mapping.integer("gpu_layers", 0, 0),
                 mapping.integer("context", DEFAULT_CONTEXT, 1),
                 mapping.integer("threads", ModelSpec.AUTO_THREADS, 1),
                 mapping.integer("slots", DEFAULT_SLOTS, 1),
-                YamlMapping.location(file, key));
+                YamlMapping.location(file, key),
+                merge.map(recipe -> source));
     }
 
     private static CollaborationSpec single(ModelSpec model) {

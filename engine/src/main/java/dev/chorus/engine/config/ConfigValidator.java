@@ -1,18 +1,22 @@
 package dev.chorus.engine.config;
 
+import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.gguf.GgufFile;
 import dev.chorus.gguf.GgufVocabulary;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The load-time checks a config needs beyond its text: every model file exists and is a GGUF file with a
- * vocabulary, and the members of every collaboration share that vocabulary token by token. Errors are
- * {@link ConfigException}s at the line of the model or member that fails.
+ * vocabulary, and the members of every collaboration share that vocabulary token by token. A merged model not yet
+ * merged ({@link MergedModels#prepare}) is checked with the vocabulary of its recipe's base model (else first model),
+ * which the merge copies after requiring every input to share it. Errors are {@link ConfigException}s at the line of
+ * the model or member that fails.
  */
 public final class ConfigValidator {
     private ConfigValidator() {
@@ -25,13 +29,14 @@ public final class ConfigValidator {
     }
 
     private static GgufVocabulary vocabulary(ModelSpec model) {
-        if (!Files.isRegularFile(model.path())) {
-            throw new ConfigException(model.location(), "model '" + model.name() + "': no file " + model.path());
+        Path file = model.awaitsMerge() ? MergedModels.recipe(model).metadataSource() : model.path();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(model.location(), "model '" + model.name() + "': no file " + file);
         }
-        try (GgufFile gguf = GgufFile.open(model.path())) {
+        try (GgufFile gguf = GgufFile.open(file)) {
             return GgufVocabulary.read(gguf);
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException(model.location(), "model '" + model.name() + "': " + model.path()
+            throw new ConfigException(model.location(), "model '" + model.name() + "': " + file
                     + " is not a usable GGUF file: " + e.getMessage(), e);
         }
     }

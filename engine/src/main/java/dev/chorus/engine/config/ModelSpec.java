@@ -2,19 +2,22 @@ package dev.chorus.engine.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One model entry of the config.
  *
- * @param path        the GGUF file, already resolved against the config file's folder
+ * @param path        the GGUF file, already resolved against the config file's folder; for a merged model the
+ *                    recipe until {@link dev.chorus.engine.merge.MergedModels#prepare} points it at the merged file
  * @param gpuLayers   layers offloaded to the GPU (0 = CPU only)
  * @param contextSize tokens of KV cache per slot: the longest prompt plus completion one request may use
  * @param threads     CPU threads llama.cpp uses for this model; {@link #AUTO_THREADS} shares the CPUs (see
  *                    {@link #threadsAmong(int)})
  * @param slots       concurrent sequences (llama.cpp sequence ids) per context of this model
+ * @param recipe      for a merged model ({@code merge:} in the config), its merge recipe
  */
 public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, int threads, int slots,
-                        ConfigLocation location) {
+                        ConfigLocation location, Optional<Path> recipe) {
     /** {@code threads} when the config leaves it out. */
     public static final int AUTO_THREADS = 0;
 
@@ -22,9 +25,29 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(recipe, "recipe");
         if (gpuLayers < 0 || contextSize < 1 || threads < AUTO_THREADS || slots < 1) {
             throw new IllegalArgumentException("model " + name + ": gpuLayers, threads >= 0, contextSize and slots >= 1");
         }
+    }
+
+    /** A model loaded from a GGUF file as it is. */
+    public ModelSpec(String name, Path path, int gpuLayers, int contextSize, int threads, int slots,
+                     ConfigLocation location) {
+        this(name, path, gpuLayers, contextSize, threads, slots, location, Optional.empty());
+    }
+
+    /** Whether this is a merged model whose file is not made yet: {@code path} is still its recipe. */
+    public boolean awaitsMerge() {
+        return recipe.isPresent() && recipe.get().equals(path);
+    }
+
+    /** This merged model served from {@code mergedFile}. */
+    public ModelSpec withMergedFile(Path mergedFile) {
+        if (recipe.isEmpty()) {
+            throw new IllegalStateException("model " + name + " is not merged from a recipe");
+        }
+        return new ModelSpec(name, mergedFile, gpuLayers, contextSize, threads, slots, location, recipe);
     }
 
     /**
