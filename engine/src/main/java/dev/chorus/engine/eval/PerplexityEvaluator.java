@@ -6,6 +6,7 @@ import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.MemberSpec;
 import dev.chorus.engine.config.ModelSpec;
+import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.llama.Vocab;
 
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class PerplexityEvaluator implements AutoCloseable {
      * @throws IllegalArgumentException an unknown or repeated name, a window under 2 tokens, or collaborations
      *                                  whose models do not share one vocabulary
      */
-    public static PerplexityEvaluator open(EngineConfig config, List<String> names, int window) {
+    public static PerplexityEvaluator open(EngineConfig configured, List<String> names, int window) {
         if (window < 2) {
             throw new IllegalArgumentException("the window must hold at least 2 tokens, got " + window);
         }
@@ -64,6 +65,7 @@ public final class PerplexityEvaluator implements AutoCloseable {
         if (new LinkedHashSet<>(names).size() != names.size()) {
             throw new IllegalArgumentException("a collaboration is named twice: " + names);
         }
+        EngineConfig config = MergedModels.prepare(configured); // merged models are served, so they are evaluated too
         List<CollaborationSpec> specs = names.stream().map(config::collaboration).toList();
         ConfigValidator.validate(config);
         LinkedHashSet<String> modelNames = new LinkedHashSet<>();
