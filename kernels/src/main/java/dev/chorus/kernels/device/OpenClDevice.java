@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -70,6 +71,22 @@ public final class OpenClDevice {
             throw new IllegalStateException("building " + resource + " for " + description + " failed ("
                     + e.getMessage() + ") with options " + options + ":\n" + log, e);
         }
+    }
+
+    /** Whether the device is a GPU; a CPU device (PoCL) shares the cores with llama.cpp. */
+    public boolean isGpu() {
+        return (deviceLong(CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
+    }
+
+    /**
+     * Why automatic backend selection should pass this device over: a CPU device runs the kernels no faster
+     * than the Java Vector API backend and competes with llama.cpp for the same cores. {@code howToSelect} tells
+     * the user how to ask for it anyway.
+     */
+    public Optional<String> notChosenAutomatically(String howToSelect) {
+        return isGpu() ? Optional.empty()
+                : Optional.of("its device is not a GPU (" + description + "), where the Java backend is preferred; "
+                        + howToSelect + " selects it");
     }
 
     /** A {@code size_t} or {@code cl_ulong} property of the device. */

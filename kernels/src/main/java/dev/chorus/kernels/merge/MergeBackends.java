@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
-/** Opens merge kernels: a named backend, or the fastest that runs here (CUDA, then OpenCL, then Java). */
+/**
+ * Opens merge kernels: a named backend, or the fastest that runs here (CUDA, then OpenCL on a GPU, then Java;
+ * see {@link MergeKernelsFactory#notChosenAutomatically()}).
+ */
 public final class MergeBackends {
 
     private static final System.Logger LOG = System.getLogger(MergeBackends.class.getName());
@@ -51,6 +54,12 @@ public final class MergeBackends {
             if (candidate.unavailableReason().isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "skipping the {0} merge backend: {1}", candidate.backend().id(),
                         candidate.unavailableReason().get());
+                continue;
+            }
+            Optional<String> passedOver = candidate.factory().notChosenAutomatically();
+            if (passedOver.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "passing over the {0} merge backend: {1}", candidate.backend().id(),
+                        passedOver.get());
                 continue;
             }
             try {

@@ -14,5 +14,13 @@ public interface MergeKernelsFactory {
     /** Why this backend cannot run here, or empty when it can. */
     Optional<String> unavailableReason();
 
+    /**
+     * Why automatic selection passes this backend over although it runs here, or empty when it may pick it.
+     * Only called when {@link #unavailableReason()} is empty; naming the backend still selects it.
+     */
+    default Optional<String> notChosenAutomatically() {
+        return Optional.empty();
+    }
+
     MergeKernels open();
 }

@@ -4,6 +4,7 @@ import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionShape;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusionFactory;
+import dev.chorus.kernels.fusion.LogitFusions;
 import java.util.Optional;
 
 /** The OpenCL backend for {@link java.util.ServiceLoader}: available when an OpenCL device builds {@code fusion.cl}. */
@@ -30,10 +31,7 @@ public final class OpenClLogitFusionFactory implements LogitFusionFactory {
      */
     @Override
     public Optional<String> notChosenAutomatically() {
-        OpenClProgram program = OpenClProgram.shared();
-        return program.onGpu ? Optional.empty()
-                : Optional.of("its device is not a GPU (" + program.description + "), where the Java backend is"
-                        + " preferred; chorus.kernels.backend=opencl selects it");
+        return OpenClProgram.shared().opened.notChosenAutomatically(LogitFusions.BACKEND_PROPERTY + "=opencl");
     }
 
     @Override

@@ -30,7 +30,7 @@ final class OpenClProgram {
     final cl_context context;
     final cl_program program;
     final String description;
-    final boolean onGpu;
+    final OpenClDevice opened;
     final int fuseThreads;
     final int sampleThreads;
 
@@ -38,7 +38,8 @@ final class OpenClProgram {
         this.device = opened.device;
         this.context = opened.context;
         this.description = opened.description;
-        this.onGpu = (opened.deviceLong(CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
+        this.opened = opened;
+        boolean onGpu = opened.isGpu();
         long maxThreads = opened.deviceLong(CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.fuseThreads = floorPowerOfTwo(Math.min(256, maxThreads));
         this.sampleThreads = floorPowerOfTwo(Math.min(onGpu ? 1024 : MIN_SAMPLE_THREADS, maxThreads));

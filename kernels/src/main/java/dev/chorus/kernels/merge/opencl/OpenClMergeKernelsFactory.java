@@ -1,5 +1,6 @@
 package dev.chorus.kernels.merge.opencl;
 
+import dev.chorus.kernels.device.OpenClDevice;
 import dev.chorus.kernels.merge.MergeBackend;
 import dev.chorus.kernels.merge.MergeKernels;
 import dev.chorus.kernels.merge.MergeKernelsFactory;
@@ -21,6 +22,12 @@ public final class OpenClMergeKernelsFactory implements MergeKernelsFactory {
         } catch (IllegalStateException e) {
             return Optional.of("OpenCL: " + e.getMessage());
         }
+    }
+
+    /** An OpenCL device that is the CPU (PoCL) runs merges slower than the Java backend: see {@link OpenClDevice}. */
+    @Override
+    public Optional<String> notChosenAutomatically() {
+        return OpenClMergeProgram.shared().device.notChosenAutomatically("--backend opencl");
     }
 
     @Override
