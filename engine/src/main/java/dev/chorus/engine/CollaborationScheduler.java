@@ -13,6 +13,7 @@ import dev.chorus.kernels.fusion.FusionStep;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusions;
 import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.ContextParams;
 import dev.chorus.llama.FlashAttention;
 import dev.chorus.llama.Model;
@@ -54,6 +55,7 @@ final class CollaborationScheduler implements AutoCloseable {
     private final FusionRule rule;
     private final Model promptModel;
     private final Vocab vocab;
+    private final ChatTemplate chatTemplate;
     private final TokenPieces pieces;
     private final int[] contextOfMember;
     private final List<String> memberNames;
@@ -98,6 +100,7 @@ final class CollaborationScheduler implements AutoCloseable {
         this.memberNames = spec.members().stream().map(MemberSpec::model).toList();
         this.promptModel = registry.get(models.getFirst());
         this.vocab = promptModel.vocab();
+        this.chatTemplate = ChatTemplates.forModel(promptModel, specs.getFirst().chatTemplate());
         this.pieces = new TokenPieces(vocab);
         int batch = prefillChunk + slots;
         // llama.cpp gives each sequence n_ctx / n_seq_max cells padded up to a multiple of 256; ask for that.
@@ -197,7 +200,7 @@ final class CollaborationScheduler implements AutoCloseable {
         int[] tokens = switch (prompt) {
             case Prompt.Text text -> vocab.tokenize(text.text(), true, false);
             case Prompt.Tokens given -> given.tokens();
-            case Prompt.Chat chat -> vocab.tokenize(ChatTemplates.render(promptModel, chat.messages()), true, true);
+            case Prompt.Chat chat -> vocab.tokenize(ChatTemplates.render(chatTemplate, chat.messages()), true, true);
         };
         if (tokens.length == 0) {
             throw new IllegalArgumentException("the prompt is empty after tokenization");

@@ -5,6 +5,7 @@ import dev.chorus.kernels.fusion.FusionMethod;
 import dev.chorus.kernels.fusion.FusionRule;
 import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.ChatMessage;
+import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ class TextOutputTest {
     @BeforeAll
     static void start(@TempDir Path folder) {
         engine = TestEngines.start(folder, "context: 128, slots: 2", """
+                  vicuna: { path: {BASE}, threads: 1, context: 128, slots: 1, chat_template: vicuna }
                 collaborations:
                   pair: { kind: ensemble, method: linear, members: [ {model: kjv}, {model: pydocs} ] }
                 scheduler: { fusion_backend: java }
@@ -127,6 +129,15 @@ class TextOutputTest {
         assertEquals(rendered, ChatTemplates.DEFAULT.apply(chat, true));
         assertEquals(engine.vocab("base").tokenize(rendered, true, true).length, completion.usage().promptTokens());
         assertEquals(3, completion.usage().completionTokens());
+    }
+
+    @Test
+    void aConfiguredChatTemplateReplacesTheDefault() throws InterruptedException {
+        List<ChatMessage> chat = List.of(new ChatMessage("user", "Hello"));
+        Completion completion = engine.submit("vicuna", GenerationRequest.of(Prompt.chat(chat), 2)).await();
+        String rendered = ChatTemplate.named("vicuna").apply(chat, true);
+        assertTrue(rendered.startsWith("USER: Hello"), rendered);
+        assertEquals(engine.vocab("vicuna").tokenize(rendered, true, true).length, completion.usage().promptTokens());
     }
 
     private static List<GenerationEvent.Token> tokenEvents(Generation generation) throws InterruptedException {

@@ -24,7 +24,7 @@ import java.util.Set;
 /** Turns config text into an {@link EngineConfig}, reading snakeyaml's node tree so every error carries a position. */
 final class ConfigParser {
     private static final List<String> TOP_KEYS = List.of("models", "remotes", "collaborations", "scheduler");
-    private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots");
+    private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots", "chat_template");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
@@ -135,7 +135,8 @@ final class ConfigParser {
                 mapping.integer("threads", ModelSpec.AUTO_THREADS, 1),
                 mapping.integer("slots", DEFAULT_SLOTS, 1),
                 YamlMapping.location(file, key),
-                merge.map(recipe -> source));
+                merge.map(recipe -> source),
+                mapping.optionalString("chat_template"));
     }
 
     private static CollaborationSpec single(ModelSpec model) {

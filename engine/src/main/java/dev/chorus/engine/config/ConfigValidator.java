@@ -3,6 +3,9 @@ package dev.chorus.engine.config;
 import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.gguf.GgufFile;
 import dev.chorus.gguf.GgufVocabulary;
+import dev.chorus.llama.ChatMessage;
+import dev.chorus.llama.ChatTemplate;
+import dev.chorus.llama.LlamaException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +16,8 @@ import java.util.Map;
 
 /**
  * The load-time checks a config needs beyond its text: every model file exists and is a GGUF file with a
- * vocabulary, and the members of every collaboration share that vocabulary token by token. A merged model not yet
+ * vocabulary, a configured chat template is one llama.cpp knows, and the members of every collaboration share that
+ * vocabulary token by token. A merged model not yet
  * merged ({@link MergedModels#prepare}) is checked with the vocabulary of its recipe's base model (else first model),
  * which the merge copies after requiring every input to share it. Errors are {@link ConfigException}s at the line of
  * the model or member that fails.
@@ -25,6 +29,7 @@ public final class ConfigValidator {
     public static void validate(EngineConfig config) {
         Map<String, GgufVocabulary> vocabularies = new LinkedHashMap<>();
         config.models().values().forEach(model -> vocabularies.put(model.name(), vocabulary(model)));
+        config.models().values().forEach(ConfigValidator::requireKnownChatTemplate);
         config.collaborations().values().forEach(collaboration -> requireSharedVocabulary(collaboration, vocabularies));
     }
 
@@ -39,6 +44,19 @@ public final class ConfigValidator {
             throw new ConfigException(model.location(), "model '" + model.name() + "': " + file
                     + " is not a usable GGUF file: " + e.getMessage(), e);
         }
+    }
+
+    /** A configured {@code chat_template} must be one llama.cpp renders, found now rather than at the first chat. */
+    private static void requireKnownChatTemplate(ModelSpec model) {
+        model.chatTemplate().ifPresent(name -> {
+            try {
+                ChatTemplate.named(name).apply(List.of(new ChatMessage("user", "hello")), true);
+            } catch (LlamaException e) {
+                throw new ConfigException(model.location(), "model '" + model.name() + "': chat_template '" + name
+                        + "' is not a template llama.cpp knows (built-ins include chatml, llama3, mistral-v7, vicuna,"
+                        + " zephyr)", e);
+            }
+        });
     }
 
     private static void requireSharedVocabulary(CollaborationSpec collaboration,

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param threads     CPU threads llama.cpp uses for this model; {@link #AUTO_THREADS} shares the CPUs (see
  *                    {@link #threadsAmong(int)})
  * @param slots       concurrent sequences (llama.cpp sequence ids) per context of this model
- * @param recipe      for a merged model ({@code merge:} in the config), its merge recipe
+ * @param recipe       for a merged model ({@code merge:} in the config), its merge recipe
+ * @param chatTemplate a llama.cpp built-in chat template to use instead of the model's own (or of the default)
  */
 public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, int threads, int slots,
-                        ConfigLocation location, Optional<Path> recipe) {
+                        ConfigLocation location, Optional<Path> recipe, Optional<String> chatTemplate) {
     /** {@code threads} when the config leaves it out. */
     public static final int AUTO_THREADS = 0;
 
@@ -26,6 +27,7 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(chatTemplate, "chatTemplate");
         if (gpuLayers < 0 || contextSize < 1 || threads < AUTO_THREADS || slots < 1) {
             throw new IllegalArgumentException("model " + name + ": gpuLayers, threads >= 0, contextSize and slots >= 1");
         }
@@ -34,7 +36,7 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
     /** A model loaded from a GGUF file as it is. */
     public ModelSpec(String name, Path path, int gpuLayers, int contextSize, int threads, int slots,
                      ConfigLocation location) {
-        this(name, path, gpuLayers, contextSize, threads, slots, location, Optional.empty());
+        this(name, path, gpuLayers, contextSize, threads, slots, location, Optional.empty(), Optional.empty());
     }
 
     /** Whether this is a merged model whose file is not made yet: {@code path} is still its recipe. */
@@ -47,7 +49,7 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
         if (recipe.isEmpty()) {
             throw new IllegalStateException("model " + name + " is not merged from a recipe");
         }
-        return new ModelSpec(name, mergedFile, gpuLayers, contextSize, threads, slots, location, recipe);
+        return new ModelSpec(name, mergedFile, gpuLayers, contextSize, threads, slots, location, recipe, chatTemplate);
     }
 
     /**

@@ -73,6 +73,16 @@ class ConfigValidatorTest {
         assertTrue(error.getMessage().contains("is not a usable GGUF file"), error.getMessage());
     }
 
+    @Test
+    void anUnknownChatTemplateIsAnErrorAtItsModel() throws IOException {
+        EngineConfig config = write("models:\n  a: { path: %s }\n  b: { path: %s, chat_template: no-such-template }\n"
+                .formatted(SharedModels.path(SharedModels.BASE), SharedModels.path(SharedModels.KJV)));
+        ConfigException error = assertThrows(ConfigException.class, () -> ConfigValidator.validate(config));
+        assertEquals(3, error.line());
+        assertTrue(error.getMessage().contains("chat_template 'no-such-template' is not a template llama.cpp knows"),
+                error.getMessage());
+    }
+
     private EngineConfig write(String yaml) throws IOException {
         Path file = folder.resolve("chorus.yaml");
         Files.writeString(file, yaml);
