@@ -18,15 +18,25 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-names=(base kjv pydocs experts experts-poe experts-max kjv-contrast pydocs-proxy)
+names=(base kjv pydocs experts experts-poe experts-max kjv-contrast pydocs-proxy kjv-pydocs-ties)
 
-# One config per precision: the same collaborations over the shared F16 files or the Q8_0 demo files.
+# One config per precision: the same collaborations over the shared F16 files or the Q8_0 demo files, and a TIES
+# merge of the two experts onto the base (merged at start into Chorus's merge cache, in the inputs' tensor type).
 write_config() { # FILE BASE KJV PYDOCS
+  cat > "${1%.yaml}-ties.yaml" <<YAML
+merge_method: ties
+base_model: $2
+models:
+  - { model: $3, parameters: { weight: 0.5, density: 0.5 } }
+  - { model: $4, parameters: { weight: 0.5, density: 0.5 } }
+out_type: $(basename "${1%.yaml}" | tr a-z A-Z)
+YAML
   cat > "$1" <<YAML
 models:
   base:   { path: $2, context: 512, threads: $(nproc), slots: 1 }
   kjv:    { path: $3, context: 512, threads: $(nproc), slots: 1 }
   pydocs: { path: $4, context: 512, threads: $(nproc), slots: 1 }
+  kjv-pydocs-ties: { merge: ${1%.yaml}-ties.yaml, context: 512, threads: $(nproc), slots: 1 }
 collaborations:
   experts:
     kind: ensemble
