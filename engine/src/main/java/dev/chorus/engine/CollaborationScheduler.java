@@ -170,7 +170,7 @@ final class CollaborationScheduler implements AutoCloseable {
      * @throws OverloadedException      when every slot is busy and the admission queue is full
      */
     Generation submit(GenerationRequest request) {
-        FusionRule requestRule = request.fusion().applyTo(rule);
+        FusionRule requestRule = request.fusion().applyTo(rule).exactForm();
         int[] prompt = promptTokens(request.prompt());
         if (prompt.length >= slotContext) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; collaboration '"

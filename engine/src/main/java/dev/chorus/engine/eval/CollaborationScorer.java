@@ -45,7 +45,7 @@ final class CollaborationScorer implements AutoCloseable {
     CollaborationScorer(CollaborationSpec spec, List<WindowDecoder> members, List<WindowDecoder> decoders,
                         int vocabSize, int window, Optional<FusionBackend> backend) {
         this.spec = spec;
-        this.rule = spec.rule();
+        this.rule = spec.rule().exactForm();
         this.members = List.copyOf(members);
         this.decoders = List.copyOf(decoders);
         FusionShape shape = new FusionShape(rule.members(), Math.min(ROWS_PER_CALL, window - 1), vocabSize,

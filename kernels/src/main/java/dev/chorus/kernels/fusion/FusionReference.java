@@ -141,7 +141,8 @@ public final class FusionReference {
         return out;
     }
 
-    private static double[] combine(FusionRule rule, double[][] tempered, double[][] logProbs) {
+    private static double[] combine(FusionRule given, double[][] tempered, double[][] logProbs) {
+        FusionRule rule = given.exactForm();
         int vocab = tempered[0].length;
         double[] f = new double[vocab];
         double weightSum = 0;

@@ -72,6 +72,26 @@ public record FusionRule(FusionMethod method, float[] weights, float[] temperatu
     }
 
     /** The number of members N. */
+    /**
+     * The same distribution in the form every backend computes bit for bit: when only one member has a non-zero
+     * weight, MAX and LOG_LINEAR with that weight 1 both pass the member's log-probabilities through unchanged,
+     * which LINEAR does exactly (FUSION.md, step 2) where the others renormalise in float. Other rules are returned
+     * as they are. Callers convert once per request, not per step.
+     */
+    public FusionRule exactForm() {
+        int active = 0;
+        int only = -1;
+        for (int m = 0; m < weights.length; m++) {
+            if (weights[m] != 0f) {
+                active++;
+                only = m;
+            }
+        }
+        boolean passThrough = active == 1
+                && (method == FusionMethod.MAX || method == FusionMethod.LOG_LINEAR && weights[only] == 1f);
+        return passThrough ? new FusionRule(FusionMethod.LINEAR, weights, temperatures, lambda, alpha) : this;
+    }
+
     public int members() {
         return weights.length;
     }
