@@ -10,6 +10,7 @@
 #                                   index.txt, sha256sums.txt and llama-version.txt
 #   OUT_DIR/llama-source.bundle     the llama.cpp git bundle (for build-llama-cuda.sh)
 #   OUT_DIR/vocab/ggml-vocab-llama-spm.gguf  the 32000-token SentencePiece vocabulary from the source
+#   OUT_DIR/vocab/ggml-vocab-llama-bpe.gguf  Llama-3's 128256-token BPE vocabulary from the source
 set -euo pipefail
 
 nlc_version="$1"; llama_version="$2"; out="$3"
@@ -51,18 +52,25 @@ fi
 (cd "$libs" && ls -1 *.so | LC_ALL=C sort > index.txt && sha256sum $(cat index.txt) > sha256sums.txt)
 echo "$llama_version" > "$libs/llama-version.txt"
 
-# Source bundle, and the vocabulary file the test fixtures copy into generated models.
+# Source bundle, and the vocabulary files the test fixtures copy into generated models.
 if [[ ! -s "$out/llama-source.bundle" ]]; then
   tar -xzOf "$src_tgz" package/llama/gitRelease.bundle > "$out/llama-source.bundle.tmp"
   mv "$out/llama-source.bundle.tmp" "$out/llama-source.bundle"
 fi
-if [[ ! -s "$out/vocab/ggml-vocab-llama-spm.gguf" ]]; then
+vocabularies=(ggml-vocab-llama-spm.gguf ggml-vocab-llama-bpe.gguf)
+missing=()
+for name in "${vocabularies[@]}"; do
+  [[ -s "$out/vocab/$name" ]] || missing+=("$name")
+done
+if (( ${#missing[@]} > 0 )); then
   repo="$(mktemp -d)"
   git init -q --bare "$repo"
   git -C "$repo" fetch -q "$out/llama-source.bundle" 'HEAD:refs/heads/release'
   mkdir -p "$out/vocab"
-  git -C "$repo" show release:models/ggml-vocab-llama-spm.gguf > "$out/vocab/ggml-vocab-llama-spm.gguf.tmp"
-  mv "$out/vocab/ggml-vocab-llama-spm.gguf.tmp" "$out/vocab/ggml-vocab-llama-spm.gguf"
+  for name in "${missing[@]}"; do
+    git -C "$repo" show "release:models/$name" > "$out/vocab/$name.tmp"
+    mv "$out/vocab/$name.tmp" "$out/vocab/$name"
+  done
   rm -rf "$repo"
 fi
 echo "fetch-llama: llama.cpp v$llama_version ready in $out" >&2
