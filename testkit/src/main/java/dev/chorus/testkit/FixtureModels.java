@@ -12,15 +12,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes random-weight llama-architecture GGUF models that llama.cpp loads and decodes, with the real 32000-token
- * SentencePiece vocabulary of llama.cpp's {@code models/ggml-vocab-llama-spm.gguf}.
+ * Writes random-weight llama-architecture GGUF models that llama.cpp loads and decodes, with a real vocabulary from
+ * llama.cpp's {@code models/} folder ({@link FixtureVocabulary}). Tensors stream chunk by chunk, so memory stays small
+ * whatever the shape.
  */
 public final class FixtureModels {
-    /** Classpath location of the vocabulary inside chorus-native. */
-    public static final String VOCABULARY_RESOURCE = "/dev/chorus/natives/vocab/ggml-vocab-llama-spm.gguf";
+    /** Classpath location of the default (SentencePiece) vocabulary inside chorus-native. */
+    public static final String VOCABULARY_RESOURCE = FixtureVocabulary.SPM.resource();
     private static final String TOKENIZER_PREFIX = "tokenizer.";
     private static final float RMS_EPSILON = 1e-5f;
-    private static final float ROPE_FREQ_BASE = 10000f;
 
     private static final Map<FixtureModel, Path> CACHE = new ConcurrentHashMap<>();
 
@@ -29,8 +29,12 @@ public final class FixtureModels {
 
     /** Writes {@code model} to {@code target} atomically; the same spec always gives the same bytes. */
     public static void write(Path target, FixtureModel model) throws IOException {
-        try (GgufFile vocabulary = GgufFile.open(vocabularyFile()); GgufWriter writer = GgufWriter.create(target)) {
+        try (GgufFile vocabulary = GgufFile.open(vocabularyFile(model.vocabulary())); GgufWriter writer = GgufWriter.create(target)) {
             int vocabularySize = vocabulary.getArray(TOKENIZER_PREFIX + "ggml.tokens").size();
+            if (vocabularySize != model.vocabulary().tokenCount()) {
+                throw new IOException(model.vocabulary() + " has " + vocabularySize + " tokens, expected "
+                        + model.vocabulary().tokenCount() + " (stale chorus-native jar?)");
+            }
             writer.putString("general.architecture", "llama")
                     .putString("general.name", model.name())
                     .putUInt32("general.file_type", fileType(model.tensorType()))
@@ -43,7 +47,7 @@ public final class FixtureModels {
                     .putUInt32("llama.attention.head_count", model.heads())
                     .putUInt32("llama.attention.head_count_kv", model.kvHeads())
                     .putUInt32("llama.rope.dimension_count", model.headSize())
-                    .putFloat32("llama.rope.freq_base", ROPE_FREQ_BASE)
+                    .putFloat32("llama.rope.freq_base", model.ropeFreqBase())
                     .putFloat32("llama.attention.layer_norm_rms_epsilon", RMS_EPSILON)
                     .copyMetadata(vocabulary, key -> key.startsWith(TOKENIZER_PREFIX));
             List<FixtureTensor> tensors = FixtureTensor.of(model, vocabularySize);
@@ -74,7 +78,12 @@ public final class FixtureModels {
 
     /** The llama SentencePiece vocabulary GGUF (no tensors), extracted once from chorus-native. */
     public static Path vocabularyFile() throws IOException {
-        return FixtureCache.resource(VOCABULARY_RESOURCE);
+        return vocabularyFile(FixtureVocabulary.SPM);
+    }
+
+    /** A vocabulary GGUF (no tensors), extracted once from chorus-native. */
+    public static Path vocabularyFile(FixtureVocabulary vocabulary) throws IOException {
+        return FixtureCache.resource(vocabulary.resource());
     }
 
     /** llama.cpp's {@code llama_ftype} for a model whose matrices are {@code type}. */

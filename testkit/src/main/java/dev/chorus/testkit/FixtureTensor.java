@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 
 /**
  * One tensor of a fixture model, in llama.cpp's llama layout ({@code src/models/llama.cpp}): shapes are ggml
@@ -20,6 +21,8 @@ record FixtureTensor(String name, GgmlType type, long[] shape, double standardDe
     /** Small enough for stable activations, large enough that every layer matters. */
     private static final double WEIGHT_STD = 0.02;
     private static final int CHUNK_ELEMENTS = 1 << 16;
+    /** A JDK-specified algorithm, so a seed gives the same values on every JDK; its Gaussian (ziggurat) takes ~3 ns. */
+    private static final RandomGeneratorFactory<RandomGenerator> GENERATORS = RandomGeneratorFactory.of("L64X128MixRandom");
 
     static List<FixtureTensor> of(FixtureModel model, int vocabularySize) {
         GgmlType matrix = model.tensorType();
@@ -29,9 +32,13 @@ record FixtureTensor(String name, GgmlType type, long[] shape, double standardDe
         // Final hidden states are RMS-normalised, so this makes the logits' standard deviation about 2.
         double outputStd = 2.0 / Math.sqrt(embd);
         List<FixtureTensor> tensors = new ArrayList<>();
-        tensors.add(new FixtureTensor("token_embd.weight", matrix, new long[] {embd, vocabularySize}, WEIGHT_STD));
+        // Tied embeddings also project the output, so they take the output's scale (inputs are RMS-normalised anyway).
+        double embeddingStd = model.tiedEmbeddings() ? outputStd : WEIGHT_STD;
+        tensors.add(new FixtureTensor("token_embd.weight", matrix, new long[] {embd, vocabularySize}, embeddingStd));
         tensors.add(norm("output_norm.weight", embd));
-        tensors.add(new FixtureTensor("output.weight", matrix, new long[] {embd, vocabularySize}, outputStd));
+        if (!model.tiedEmbeddings()) {
+            tensors.add(new FixtureTensor("output.weight", matrix, new long[] {embd, vocabularySize}, outputStd));
+        }
         for (int layer = 0; layer < model.layers(); layer++) {
             String blk = "blk." + layer + ".";
             tensors.add(norm(blk + "attn_norm.weight", embd));
@@ -60,15 +67,17 @@ record FixtureTensor(String name, GgmlType type, long[] shape, double standardDe
     }
 
     /**
-     * Streams the weights in whole rows. Each tensor has its own generator seeded from the model seed and the tensor
-     * name, so a tensor's values do not depend on which tensors come before it.
+     * Streams the weights in whole rows. Each chunk has its own generator seeded from the model seed, the tensor name
+     * and the chunk index, so a value does not depend on which tensors or chunks come before it.
      */
     void writeTo(GgufWriter.ChunkSink sink, long modelSeed) throws IOException {
-        Random random = new Random(modelSeed * 0x9E37_79B9_7F4A_7C15L ^ name.hashCode());
+        long tensorSeed = modelSeed * 0x9E37_79B9_7F4A_7C15L ^ name.hashCode();
         long rowLength = shape[0];
         int rowsPerChunk = (int) Math.max(1, CHUNK_ELEMENTS / rowLength);
-        for (long done = 0, total = elementCount(); done < total; ) {
+        long chunk = 0;
+        for (long done = 0, total = elementCount(); done < total; chunk++) {
             int count = (int) Math.min(rowsPerChunk * rowLength, total - done);
+            RandomGenerator random = GENERATORS.create(tensorSeed + chunk * 0xBF58_476D_1CE4_E5B9L);
             float[] values = new float[count];
             for (int i = 0; i < count; i++) {
                 values[i] = standardDeviation == 0 ? 1.0f : (float) (random.nextGaussian() * standardDeviation);

@@ -15,9 +15,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -125,14 +127,50 @@ class FixtureModelsTest {
     @Test
     void specsOutsideTheSupportedRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withEmbeddingLength(48));
-        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withEmbeddingLength(512));
-        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withLayers(1));
+        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withEmbeddingLength(16416));
+        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withEmbeddingLength(100));
+        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withLayers(0));
+        assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withRopeFreqBase(0));
+        assertThrows(NullPointerException.class, () -> FixtureModel.DEFAULT.withVocabulary(null));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withHeads(3));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withKvHeads(3));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withFeedForwardLength(100));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withContextLength(8));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withTensorType(GgmlType.Q4_K));
         assertThrows(IllegalArgumentException.class, () -> FixtureModel.DEFAULT.withName("../escape"));
+    }
+
+    @Test
+    void namedShapesMatchTheLlama3Models() {
+        assertLlama3Shape(FixtureModel.LLAMA_1B, List.of(2048, 16, 32, 8, 8192, 4096, 64), 1_235_814_400L);
+        assertTrue(FixtureModel.LLAMA_1B.tiedEmbeddings(), "Llama-3.2-1B ties its embeddings");
+        assertLlama3Shape(FixtureModel.LLAMA_8B, List.of(4096, 32, 32, 8, 14336, 4096, 128), 8_030_261_248L);
+        assertFalse(FixtureModel.LLAMA_8B.tiedEmbeddings(), "Llama-3.1-8B has its own output matrix");
+    }
+
+    /** {@code dimensions}: n_embd, layers, heads, kv heads, n_ff, context, head size; the count is the published one. */
+    private static void assertLlama3Shape(FixtureModel model, List<Integer> dimensions, long publishedParameters) {
+        assertEquals(dimensions, List.of(model.embeddingLength(), model.layers(), model.heads(), model.kvHeads(),
+                model.feedForwardLength(), model.contextLength(), model.headSize()), model.name());
+        assertEquals(GgmlType.F16, model.tensorType());
+        assertEquals(FixtureVocabulary.LLAMA3_BPE, model.vocabulary());
+        assertEquals(500000f, model.ropeFreqBase());
+        assertEquals(publishedParameters, model.parameterCount(), model.name());
+    }
+
+    @Test
+    void bpeVocabularyAndRopeBaseAreWritten() throws IOException {
+        FixtureModel spec = FixtureModel.DEFAULT.withVocabulary(FixtureVocabulary.LLAMA3_BPE).withTiedEmbeddings(true)
+                .withRopeFreqBase(500000f);
+        try (GgufFile model = GgufFile.open(FixtureModels.cached(spec));
+             GgufFile vocabulary = GgufFile.open(FixtureModels.vocabularyFile(FixtureVocabulary.LLAMA3_BPE))) {
+            assertEquals(128256, model.getInt("llama.vocab_size"));
+            assertEquals(500000f, model.getFloat("llama.rope.freq_base"));
+            assertEquals(vocabulary.getStringArray("tokenizer.ggml.tokens"), model.getStringArray("tokenizer.ggml.tokens"));
+            assertEquals("gpt2", model.getString("tokenizer.ggml.model"));
+            assertEquals(2 + 9 * spec.layers(), model.tensors().size(), "tied embeddings: no output.weight");
+            assertThrows(NoSuchElementException.class, () -> model.tensorInfo("output.weight"));
+        }
     }
 
     private static void assertTensor(GgufFile gguf, String name, GgmlType type, long... shape) {

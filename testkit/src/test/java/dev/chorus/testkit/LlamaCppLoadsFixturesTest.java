@@ -66,7 +66,10 @@ class LlamaCppLoadsFixturesTest {
         return Stream.of(
                 FixtureModel.DEFAULT,
                 FixtureModel.DEFAULT.withTensorType(GgmlType.Q8_0).withSeed(3).withEmbeddingLength(128).withHeads(8).withKvHeads(2).withLayers(3),
-                FixtureModel.DEFAULT.withTensorType(GgmlType.F32).withSeed(5).withEmbeddingLength(96).withHeads(3).withFeedForwardLength(64));
+                FixtureModel.DEFAULT.withTensorType(GgmlType.F32).withSeed(5).withEmbeddingLength(96).withHeads(3).withFeedForwardLength(64),
+                // LLAMA_1B's kind in miniature: Llama 3 BPE vocabulary, tied embeddings, theta 500000, GQA
+                FixtureModel.DEFAULT.withName("bpe").withSeed(7).withVocabulary(FixtureVocabulary.LLAMA3_BPE).withTiedEmbeddings(true)
+                        .withRopeFreqBase(500000f).withHeads(4).withKvHeads(2));
     }
 
     @ParameterizedTest
@@ -82,9 +85,9 @@ class LlamaCppLoadsFixturesTest {
             try {
                 MemorySegment vocab = (MemorySegment) handle("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS)).invokeExact(model);
                 int vocabSize = (int) handle("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS)).invokeExact(vocab);
-                assertEquals(32000, vocabSize);
+                assertEquals(spec.vocabulary().tokenCount(), vocabSize);
                 long parameters = (long) handle("llama_model_n_params", FunctionDescriptor.of(JAVA_LONG, ADDRESS)).invokeExact(model);
-                assertEquals(expectedParameters(spec, vocabSize), parameters);
+                assertEquals(spec.parameterCount(), parameters);
                 float[] logits = decodePrompt(call, model, vocabSize);
                 double mean = 0;
                 double square = 0;
@@ -125,13 +128,6 @@ class LlamaCppLoadsFixturesTest {
         } finally {
             handle("llama_free", FunctionDescriptor.ofVoid(ADDRESS)).invokeExact(context);
         }
-    }
-
-    private static long expectedParameters(FixtureModel spec, int vocabSize) {
-        long embd = spec.embeddingLength();
-        long kv = (long) spec.headSize() * spec.kvHeads();
-        long perLayer = 2 * embd + 2 * embd * embd + 2 * embd * kv + 3 * embd * spec.feedForwardLength();
-        return 2 * embd * vocabSize + embd + spec.layers() * perLayer;
     }
 
     private static MethodHandle handle(String function, FunctionDescriptor descriptor) {
