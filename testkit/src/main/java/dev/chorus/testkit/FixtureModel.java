@@ -2,8 +2,10 @@ package dev.chorus.testkit;
 
 import dev.chorus.gguf.GgmlType;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The shape of a random-weight llama fixture model. Start from {@link #DEFAULT} and change what a test needs:
@@ -40,6 +42,18 @@ public record FixtureModel(String name, long seed, int embeddingLength, int laye
     /** Llama-3.1-8B's shape (8.03 B parameters, about 16 GB in F16): separate output matrix, Llama 3 vocabulary. */
     public static final FixtureModel LLAMA_8B = new FixtureModel("llama-8b", 0, 4096, 32, 32, 8, 14336, 4096, GgmlType.F16,
             FixtureVocabulary.LLAMA3_BPE, 500000f, false);
+
+    /** The named shapes, by the names benchmarks take ({@code --shape llama-1b}). */
+    private static final Map<String, FixtureModel> NAMED = Map.of(LLAMA_1B.name(), LLAMA_1B, LLAMA_8B.name(), LLAMA_8B);
+
+    /** {@link #LLAMA_1B} for {@code "llama-1b"}, {@link #LLAMA_8B} for {@code "llama-8b"}. */
+    public static FixtureModel named(String name) {
+        FixtureModel shape = NAMED.get(name);
+        if (shape == null) {
+            throw new IllegalArgumentException("unknown shape '" + name + "', use one of " + new TreeSet<>(NAMED.keySet()));
+        }
+        return shape;
+    }
 
     public FixtureModel {
         Objects.requireNonNull(name, "name");

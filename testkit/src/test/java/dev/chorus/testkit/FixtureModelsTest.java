@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -146,6 +147,26 @@ class FixtureModelsTest {
         assertTrue(FixtureModel.LLAMA_1B.tiedEmbeddings(), "Llama-3.2-1B ties its embeddings");
         assertLlama3Shape(FixtureModel.LLAMA_8B, List.of(4096, 32, 32, 8, 14336, 4096, 128), 8_030_261_248L);
         assertFalse(FixtureModel.LLAMA_8B.tiedEmbeddings(), "Llama-3.1-8B has its own output matrix");
+    }
+
+    @Test
+    void namedShapesAreFoundByName() {
+        assertSame(FixtureModel.LLAMA_1B, FixtureModel.named("llama-1b"));
+        assertSame(FixtureModel.LLAMA_8B, FixtureModel.named("llama-8b"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> FixtureModel.named("llama-70b"));
+        assertTrue(unknown.getMessage().contains("llama-1b, llama-8b"), unknown.getMessage());
+    }
+
+    @Test
+    void storedModelsAreWrittenOnceAndKeyedByTheWholeSpec() throws IOException {
+        FixtureModel spec = FixtureModel.DEFAULT.withSeed(21);
+        Path file = StoredFixtures.stored(directory, spec);
+        long written = Files.getLastModifiedTime(file).toMillis();
+        Files.setLastModifiedTime(file, FileTime.fromMillis(written - 60_000));
+        assertEquals(file, StoredFixtures.stored(directory, spec));
+        assertEquals(written - 60_000, Files.getLastModifiedTime(file).toMillis(), "a stored model is reused, not rewritten");
+        assertNotEquals(file, StoredFixtures.stored(directory, spec.withRopeFreqBase(500000f)));
+        assertEquals(sha256(FixtureModels.cached(spec)), sha256(file));
     }
 
     /** {@code dimensions}: n_embd, layers, heads, kv heads, n_ff, context, head size; the count is the published one. */
