@@ -20,6 +20,8 @@ import dev.chorus.kernels.fusion.FusionStep;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusions;
 import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.testkit.FixtureModel;
+import dev.chorus.testkit.StoredFixtures;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -45,7 +47,9 @@ import java.util.SplittableRandom;
  * tokens of all streams per second; {@code llama_bench_tps} from {@code llama-bench} of the same build when
  * {@code --llama-bench} names it).
  *
- * <p>Arguments: {@code --member FILE} twice (two GGUF models sharing a vocabulary), {@code --gpu-layers N}
+ * <p>Arguments: {@code --member FILE} twice (two GGUF models sharing a vocabulary) or {@code --shape NAME}
+ * ({@code llama-1b} or {@code llama-8b}: two random-weight F16 models of that shape with seeds 1 and 2, written once
+ * into {@code ${chorus.cache.dir:-~/.cache/chorus}/bench-models} and reused), {@code --gpu-layers N}
  * (default 0), {@code --threads N} (default: the engine shares the CPUs between the members), {@code --streams 1,32}, {@code --prompt-tokens 128}, {@code --new-tokens 128},
  * {@code --device NAME} (the label in the file name and rows; default: the fusion device),
  * {@code --llama-bench PATH}, {@code --out DIR} (default {@code bench/results}). The llama.cpp build is chosen as
@@ -58,10 +62,11 @@ public final class EngineBench {
     private EngineBench() {
     }
 
-    record Options(List<Path> members, int gpuLayers, int threads, List<Integer> streams, int promptTokens,
-                   int newTokens, Optional<String> device, Optional<Path> llamaBench, Path out) {
+    record Options(List<Path> members, Optional<FixtureModel> shape, int gpuLayers, int threads, List<Integer> streams,
+                   int promptTokens, int newTokens, Optional<String> device, Optional<Path> llamaBench, Path out) {
         static Options parse(String[] args) {
             List<Path> members = new ArrayList<>();
+            Optional<FixtureModel> shape = Optional.empty();
             int gpuLayers = 0;
             int threads = ModelSpec.AUTO_THREADS;
             List<Integer> streams = List.of(1, 32);
@@ -77,6 +82,7 @@ public final class EngineBench {
                 String value = args[i + 1];
                 switch (args[i]) {
                     case "--member" -> members.add(Path.of(value));
+                    case "--shape" -> shape = Optional.of(FixtureModel.named(value));
                     case "--gpu-layers" -> gpuLayers = Integer.parseInt(value);
                     case "--threads" -> threads = Integer.parseInt(value);
                     case "--streams" -> streams = List.of(value.split(",")).stream().map(Integer::valueOf).toList();
@@ -89,10 +95,20 @@ public final class EngineBench {
                             + " of " + EngineBench.class.getName() + ")");
                 }
             }
-            if (members.size() != 2) {
-                throw new IllegalArgumentException("give exactly two --member GGUF files, got " + members);
+            if (shape.isPresent() ? !members.isEmpty() : members.size() != 2) {
+                throw new IllegalArgumentException("give --shape NAME or exactly two --member GGUF files (not both), got "
+                        + shape.map(FixtureModel::name).orElse("no shape") + " and members " + members);
             }
-            return new Options(members, gpuLayers, threads, streams, promptTokens, newTokens, device, llamaBench, out);
+            return new Options(members, shape, gpuLayers, threads, streams, promptTokens, newTokens, device, llamaBench, out);
+        }
+
+        /** These options with the members of {@code --shape} written (once) and named. */
+        Options withShapeMembers() throws IOException {
+            if (shape.isEmpty()) {
+                return this;
+            }
+            return new Options(StoredFixtures.pair(shape.get()), shape, gpuLayers, threads, streams, promptTokens, newTokens,
+                    device, llamaBench, out);
         }
 
         int maxStreams() {
@@ -101,8 +117,8 @@ public final class EngineBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
-        ModelFacts facts = ModelFacts.read(options.members().getFirst());
+        Options options = Options.parse(args).withShapeMembers();
+        ModelFacts facts = ModelFacts.read(options.members().getFirst(), options.shape());
         int vocabulary = facts.vocabulary();
         Path config = writeConfig(options);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -264,11 +280,12 @@ public final class EngineBench {
 
     /** What a results row says about the models: read once from the first member's GGUF header. */
     record ModelFacts(String shape, String tensorType, int vocabulary) {
-        static ModelFacts read(Path model) throws IOException {
+        static ModelFacts read(Path model, Optional<FixtureModel> named) throws IOException {
             try (GgufFile gguf = GgufFile.open(model)) {
                 String architecture = gguf.getString("general.architecture");
                 int vocabulary = GgufVocabulary.read(gguf).tokens().size();
-                String shape = String.format(Locale.ROOT, "%s n_embd=%d layers=%d vocab=%d", architecture,
+                String shape = named.map(FixtureModel::name).map(name -> name + " ").orElse("")
+                        + String.format(Locale.ROOT, "%s n_embd=%d layers=%d vocab=%d", architecture,
                         gguf.getLong(architecture + ".embedding_length"), gguf.getLong(architecture + ".block_count"),
                         vocabulary);
                 return new ModelFacts(shape, gguf.tensorInfo("blk.0.attn_q.weight").type().name(), vocabulary);

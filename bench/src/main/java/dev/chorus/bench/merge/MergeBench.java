@@ -10,7 +10,7 @@ import dev.chorus.gguf.GgmlType;
 import dev.chorus.kernels.merge.MergeBackends;
 import dev.chorus.kernels.merge.MergeKernels;
 import dev.chorus.testkit.FixtureModel;
-import dev.chorus.testkit.FixtureModels;
+import dev.chorus.testkit.StoredFixtures;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -32,8 +32,10 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --out DIR} (default {@code bench/results}), {@code --work DIR} (default a temporary
  * folder), {@code --embedding N} (default 256), {@code --layers N} (default 4), {@code --ffn N} (default
- * 32768: about 235 MB per model; the testkit's fixtures allow embeddings up to 256 and 4 layers, so size
- * comes from the feed-forward width), {@code --repeat N} timed runs per case, the best kept (default 2; one untimed warm-up run before).
+ * 32768: about 235 MB per model, the size coming mostly from the feed-forward width), {@code --shape NAME} instead of those three ({@code llama-1b}, about 2.5 GB per
+ * model, or {@code llama-8b}, about 16 GB: seeds 1 and 2, written once into
+ * {@code ${chorus.cache.dir:-~/.cache/chorus}/bench-models} and kept), {@code --repeat N} timed runs per case, the best
+ * kept (default 2; one untimed warm-up run before).
  */
 public final class MergeBench {
 
@@ -47,6 +49,7 @@ public final class MergeBench {
         int layers = 4;
         int feedForward = 32_768;
         int repeat = 2;
+        FixtureModel named = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -56,20 +59,20 @@ public final class MergeBench {
                 case "--layers" -> layers = Integer.parseInt(value);
                 case "--ffn" -> feedForward = Integer.parseInt(value);
                 case "--repeat" -> repeat = Integer.parseInt(value);
+                case "--shape" -> named = FixtureModel.named(value);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --out, --work, --embedding, --layers, --ffn, --repeat)");
+                        + " (use --out, --work, --embedding, --layers, --ffn, --shape, --repeat)");
             }
         }
         Path folder = work != null ? Files.createDirectories(work) : Files.createTempDirectory("chorus-merge-bench");
-        FixtureModel shape = FixtureModel.DEFAULT.withTensorType(GgmlType.F16).withEmbeddingLength(embedding)
-                .withHeads(embedding / 64).withKvHeads(embedding / 64).withLayers(layers).withFeedForwardLength(feedForward);
-        Path a = folder.resolve("bench-a.gguf");
-        Path b = folder.resolve("bench-b.gguf");
-        for (Path model : List.of(a, b)) {
-            if (!Files.exists(model)) {
-                FixtureModels.write(model, shape.withName(model.getFileName().toString()).withSeed(model.equals(a) ? 1 : 2));
-            }
-        }
+        FixtureModel shape = named != null ? named : FixtureModel.DEFAULT.withTensorType(GgmlType.F16)
+                .withEmbeddingLength(embedding).withHeads(embedding / 64).withKvHeads(embedding / 64).withLayers(layers)
+                .withFeedForwardLength(feedForward).withName("bench");
+        // Named shapes are slow to write, so they are kept for later runs; the small default lives in the work folder.
+        List<Path> inputs = named != null ? StoredFixtures.pair(shape)
+                : List.of(StoredFixtures.stored(folder, shape.withSeed(1)), StoredFixtures.stored(folder, shape.withSeed(2)));
+        Path a = inputs.get(0);
+        Path b = inputs.get(1);
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         double readSpeed = readSpeed(a, b);
         Map<String, String> devices = new LinkedHashMap<>();
@@ -112,14 +115,17 @@ public final class MergeBench {
         machine.put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         file.put("machine", machine);
         file.put("date", Instant.now().toString());
-        file.put("models", "2 x F16 llama, embedding " + embedding + ", " + layers + " layers, ffn " + feedForward
-                + ", vocabulary 32000; output F16 (norms F32)");
+        file.put("models", "2 x %s %s llama (%s), embedding %d, %d layers, ffn %d, vocabulary %d; output F16 (norms F32)"
+                .formatted(shape.name(), shape.tensorType(), shape.tiedEmbeddings() ? "tied embeddings" : "own output matrix",
+                        shape.embeddingLength(), shape.layers(), shape.feedForwardLength(), shape.vocabulary().tokenCount()));
         file.put("timing", "best of " + repeat + " runs after one warm-up, plan and checks included");
         file.put("results", rows);
         BenchResults.write(BenchResults.file(out, "merge", devices.values().iterator().next()), file);
         if (work == null) {
-            Files.delete(a);
-            Files.delete(b);
+            if (named == null) {
+                Files.delete(a);
+                Files.delete(b);
+            }
             Files.delete(folder);
         }
     }
