@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * Merge throughput: writes two random F16 llama models of one shape (different seeds), then merges them with
  * {@code linear} and {@code ties} on every backend that runs here, and writes
- * {@code <out>/merge-<device>-<date>.json} with one row per case {@code {"device","backend","method","in_gb",
+ * {@code <out>/merge-<device>-<date>.json} ({@code merge-<shape>-<device>-<date>.json} with {@code --shape}) with one
+ * row per case {@code {"device","backend","method","in_gb",
  * "seconds","gb_per_s","disk_read_gb_per_s"}}. The read speed is that of reading both inputs once just before
  * (the page cache included, as it is for the merge).
  *
@@ -120,7 +121,9 @@ public final class MergeBench {
                         shape.embeddingLength(), shape.layers(), shape.feedForwardLength(), shape.vocabulary().tokenCount()));
         file.put("timing", "best of " + repeat + " runs after one warm-up, plan and checks included");
         file.put("results", rows);
-        BenchResults.write(BenchResults.file(out, "merge", devices.values().iterator().next()), file);
+        // A named shape gets its own file, so it does not replace the default shape's results of the same day.
+        String kind = named != null ? "merge-" + named.name() : "merge";
+        BenchResults.write(BenchResults.file(out, kind, devices.values().iterator().next()), file);
         if (work == null) {
             if (named == null) {
                 Files.delete(a);
