@@ -20,6 +20,13 @@ import jcuda.driver.JCudaDriver;
  * loaded from the class path ({@code kernels/src/main/cuda/*.cu}, compiled for compute_80 at build time).
  */
 public final class CudaDevice {
+    /** Why loading CUDA modules failed, in words: a missing driver reads differently from a driver error. */
+    public static String failureReason(Throwable failure) {
+        return failure instanceof LinkageError
+                ? "the CUDA driver (libcuda.so.1) cannot be loaded: " + failure.getMessage()
+                : LoadedOnce.message(failure);
+    }
+
 
     public static final String PTX_FOLDER = "/dev/chorus/kernels/cuda/";
     private static final int MIN_MAJOR = 8;

@@ -1,7 +1,7 @@
 package dev.chorus.kernels.fusion.cuda;
 
 import dev.chorus.kernels.device.CudaDevice;
-import jcuda.CudaException;
+import dev.chorus.kernels.device.LoadedOnce;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 
@@ -15,8 +15,8 @@ final class CudaModules {
     private static final String FUSE_LOGITS = "fuse_logits.ptx";
     private static final String SAMPLE = "sample.ptx";
 
-    private static CudaModules shared;
-    private static String failure;
+    private static final LoadedOnce<CudaModules> SHARED =
+            new LoadedOnce<>(() -> new CudaModules(CudaDevice.open(FUSE_LOGITS, SAMPLE)), CudaDevice::failureReason);
 
     final String description;
     private final CudaDevice device;
@@ -31,20 +31,8 @@ final class CudaModules {
     }
 
     /** The shared modules, loaded on first use; throws {@link IllegalStateException} with the reason they cannot be. */
-    static synchronized CudaModules shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = new CudaModules(CudaDevice.open(FUSE_LOGITS, SAMPLE));
-            } catch (LinkageError e) {
-                failure = "the CUDA driver (libcuda.so.1) cannot be loaded: " + e.getMessage();
-            } catch (CudaException | IllegalStateException e) {
-                failure = e.getMessage();
-            }
-        }
-        if (shared == null) {
-            throw new IllegalStateException(failure);
-        }
-        return shared;
+    static CudaModules shared() {
+        return SHARED.get();
     }
 
     /** Makes the shared context current on the calling thread (any thread may drive an instance). */

@@ -2,6 +2,7 @@ package dev.chorus.kernels.fusion.opencl;
 
 import static org.jocl.CL.*;
 
+import dev.chorus.kernels.device.LoadedOnce;
 import dev.chorus.kernels.device.OpenClDevice;
 import dev.chorus.kernels.fusion.gpu.DeviceLayout;
 import org.jocl.Pointer;
@@ -23,8 +24,8 @@ final class OpenClProgram {
     /** A work-group this small could not hold one work-item per radix bin. */
     private static final int MIN_SAMPLE_THREADS = DeviceLayout.RADIX_BINS;
 
-    private static OpenClProgram shared;
-    private static String failure;
+    private static final LoadedOnce<OpenClProgram> SHARED =
+            new LoadedOnce<>(() -> new OpenClProgram(OpenClDevice.open()), LoadedOnce::message);
 
     final cl_device_id device;
     final cl_context context;
@@ -50,18 +51,8 @@ final class OpenClProgram {
     }
 
     /** The shared program, built on first use; throws {@link IllegalStateException} with the reason it cannot be. */
-    static synchronized OpenClProgram shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = new OpenClProgram(OpenClDevice.open());
-            } catch (LinkageError | RuntimeException e) {
-                failure = e.getMessage() == null ? e.toString() : e.getMessage();
-            }
-        }
-        if (shared == null) {
-            throw new IllegalStateException(failure);
-        }
-        return shared;
+    static OpenClProgram shared() {
+        return SHARED.get();
     }
 
     /** Creates one kernel of the program and checks it runs with the work-group size the source requires. */

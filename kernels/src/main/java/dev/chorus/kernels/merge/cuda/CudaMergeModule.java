@@ -1,7 +1,7 @@
 package dev.chorus.kernels.merge.cuda;
 
 import dev.chorus.kernels.device.CudaDevice;
-import jcuda.CudaException;
+import dev.chorus.kernels.device.LoadedOnce;
 import jcuda.driver.CUmodule;
 
 /** {@code merge.ptx} loaded once per JVM into device 0's primary context; the failure is remembered too. */
@@ -9,8 +9,8 @@ final class CudaMergeModule {
 
     static final String PTX = "merge.ptx";
 
-    private static CudaMergeModule shared;
-    private static String failure;
+    private static final LoadedOnce<CudaMergeModule> SHARED =
+            new LoadedOnce<>(() -> new CudaMergeModule(CudaDevice.open(PTX)), CudaDevice::failureReason);
 
     final CudaDevice device;
     final CUmodule module;
@@ -20,19 +20,8 @@ final class CudaMergeModule {
         this.module = device.load(PTX);
     }
 
-    static synchronized CudaMergeModule shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = new CudaMergeModule(CudaDevice.open(PTX));
-            } catch (LinkageError e) {
-                failure = "the CUDA driver (libcuda.so.1) cannot be loaded: " + e.getMessage();
-            } catch (CudaException | IllegalStateException e) {
-                failure = e.getMessage();
-            }
-        }
-        if (shared == null) {
-            throw new IllegalStateException(failure);
-        }
-        return shared;
+    /** The shared module; throws {@link IllegalStateException} with the reason it cannot be loaded. */
+    static CudaMergeModule shared() {
+        return SHARED.get();
     }
 }

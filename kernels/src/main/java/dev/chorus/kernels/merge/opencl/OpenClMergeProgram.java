@@ -1,5 +1,6 @@
 package dev.chorus.kernels.merge.opencl;
 
+import dev.chorus.kernels.device.LoadedOnce;
 import dev.chorus.kernels.device.OpenClDevice;
 import org.jocl.cl_program;
 
@@ -8,8 +9,8 @@ final class OpenClMergeProgram {
 
     static final String SOURCE = "/dev/chorus/kernels/opencl/merge.cl";
 
-    private static OpenClMergeProgram shared;
-    private static String failure;
+    private static final LoadedOnce<OpenClMergeProgram> SHARED =
+            new LoadedOnce<>(() -> new OpenClMergeProgram(OpenClDevice.open()), LoadedOnce::message);
 
     final OpenClDevice device;
     final cl_program program;
@@ -20,17 +21,7 @@ final class OpenClMergeProgram {
     }
 
     /** The shared program; throws {@link IllegalStateException} with the reason it cannot be built. */
-    static synchronized OpenClMergeProgram shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = new OpenClMergeProgram(OpenClDevice.open());
-            } catch (LinkageError | RuntimeException e) {
-                failure = e.getMessage() == null ? e.toString() : e.getMessage();
-            }
-        }
-        if (shared == null) {
-            throw new IllegalStateException(failure);
-        }
-        return shared;
+    static OpenClMergeProgram shared() {
+        return SHARED.get();
     }
 }
