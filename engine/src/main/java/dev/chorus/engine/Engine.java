@@ -3,24 +3,30 @@ package dev.chorus.engine;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.config.ModelSpec;
+import dev.chorus.engine.config.SchedulerSpec;
 import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.engine.orchestration.Orchestration;
 import dev.chorus.engine.orchestration.Orchestrations;
+import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.Vocab;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Serves the collaborations of a config: loads every model once, opens one llama.cpp context per distinct member
- * model of each collaboration (with {@code slots} sequences), one fusion instance per collaboration (a single model
- * is a one-member fusion, so every kind runs through the same kernels) and one scheduler thread per collaboration.
- * Orchestrations (routers, cascades, mixtures of agents, debates) are served under their names too: they call
- * their members through this engine or remote endpoints ({@code docs/orchestration.md}).
+ * Serves the collaborations of a config on one shared runtime: every model is loaded once and gets one llama.cpp
+ * context ({@code slots} sequences of {@code context} tokens, a persistent threadpool), whose slots every
+ * collaboration using the model shares; one {@link StepLoop} batches the sequences of all collaborations into one
+ * decode per model per step; each collaboration has its own fusion instance (a single model is a one-member fusion, so
+ * every kind runs through the same kernels). Orchestrations (routers, cascades, mixtures of agents, debates) are
+ * served under their names too: they call their members through this engine or remote endpoints
+ * ({@code docs/orchestration.md}).
  *
  * <pre>{@code
  * try (Engine engine = Engine.start(Path.of("chorus.yaml"))) {
@@ -30,16 +36,23 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
     private final EngineConfig config;
     private final ModelRegistry registry;
-    private final Map<String, CollaborationScheduler> schedulers;
-    /** Set once in {@link #start}, after the schedulers its members call. */
+    private final Map<String, ModelRuntime> models;
+    private final StepLoop loop;
+    private final Map<String, Collaboration> collaborations;
+    /** Set once in {@link #start}, after the collaborations its members call. */
     private Orchestrations orchestrations;
 
-    private Engine(EngineConfig config, ModelRegistry registry, Map<String, CollaborationScheduler> schedulers) {
+    private Engine(EngineConfig config, ModelRegistry registry, Map<String, ModelRuntime> models, StepLoop loop,
+                   Map<String, Collaboration> collaborations) {
         this.config = config;
         this.registry = registry;
-        this.schedulers = schedulers;
+        this.models = models;
+        this.loop = loop;
+        this.collaborations = collaborations;
     }
 
     /** Loads, validates and starts the config in {@code file}. */
@@ -49,26 +62,43 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Merges the merged models absent from the cache ({@link MergedModels}), validates the config against its files,
-     * loads the models and starts every collaboration.
+     * loads the models, opens their contexts and starts the step loop.
      *
      * @throws dev.chorus.engine.config.ConfigException naming the config line of a file, merge or vocabulary problem
      */
     public static Engine start(EngineConfig parsed) {
         EngineConfig config = MergedModels.prepare(parsed);
         ConfigValidator.validate(config);
+        SchedulerSpec scheduler = config.scheduler();
+        CpuBudget budget = CpuBudget.configured(scheduler.threads());
         ModelRegistry registry = ModelRegistry.load(config.models().values());
-        Map<String, CollaborationScheduler> schedulers = new LinkedHashMap<>();
+        Map<String, ModelRuntime> models = new LinkedHashMap<>();
+        Map<String, Collaboration> collaborations = new LinkedHashMap<>();
+        StepLoop loop = new StepLoop(scheduler.prefillChunk(), budget);
         try {
-            for (CollaborationSpec collaboration : config.collaborations().values()) {
-                schedulers.put(collaboration.name(),
-                        new CollaborationScheduler(collaboration, registry, config.models(), config.scheduler()));
+            for (ModelSpec model : config.models().values()) {
+                ModelRuntime runtime = new ModelRuntime(model, registry.get(model.name()), budget.threads(),
+                        scheduler.prefillChunk() + model.slots());
+                models.put(model.name(), runtime);
+                loop.add(runtime);
             }
+            for (CollaborationSpec spec : config.collaborations().values()) {
+                List<ModelRuntime> runtimes = spec.models().stream().map(models::get).toList();
+                ChatTemplate template = ChatTemplates.forModel(runtimes.getFirst().model(),
+                        config.models().get(spec.models().getFirst()).chatTemplate());
+                Collaboration collaboration = new Collaboration(spec, runtimes, template, scheduler, loop);
+                collaborations.put(spec.name(), collaboration);
+                loop.add(collaboration);
+                LOG.log(System.Logger.Level.INFO, "collaboration ''{0}'' ({1}): {2} sequences of {3} tokens, fusion on"
+                        + " {4} ({5})", spec.name(), spec.kind().configName(), collaboration.concurrency(),
+                        collaboration.slotContext(), collaboration.fusion().backend(), collaboration.fusion().device());
+            }
+            loop.start();
         } catch (RuntimeException e) {
-            schedulers.values().forEach(CollaborationScheduler::close);
-            registry.close();
+            closeAll(loop, collaborations.values(), models.values(), registry);
             throw e;
         }
-        Engine engine = new Engine(config, registry, schedulers);
+        Engine engine = new Engine(config, registry, models, loop, collaborations);
         try {
             engine.orchestrations = Orchestrations.build(config, engine::submit, engine::slotContext,
                     engine::vocab, System::getenv);
@@ -85,7 +115,7 @@ public final class Engine implements AutoCloseable {
 
     /** The names served, models first, in config order, orchestrations last. */
     public List<String> collaborations() {
-        List<String> names = new ArrayList<>(schedulers.keySet());
+        List<String> names = new ArrayList<>(collaborations.keySet());
         names.addAll(orchestrations.names());
         return List.copyOf(names);
     }
@@ -99,24 +129,38 @@ public final class Engine implements AutoCloseable {
     public Generation submit(String collaboration, GenerationRequest request) {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         return orchestration.isPresent() ? orchestration.get().submit(request)
-                : scheduler(collaboration).submit(request);
+                : collaboration(collaboration).submit(request);
     }
 
-    /** The concurrent sequences a collaboration runs. */
+    /** The most sequences a collaboration runs at once: the fewest slots among its models. */
     public int slots(String collaboration) {
-        return scheduler(collaboration).slots();
+        return collaboration(collaboration).concurrency();
     }
 
     /** The most prompt and completion tokens one request of a collaboration may use. */
     public int slotContext(String collaboration) {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         return orchestration.isPresent() ? orchestration.get().contextTokens()
-                : scheduler(collaboration).slotContext();
+                : collaboration(collaboration).slotContext();
     }
 
-    /** The scheduler's load now and its work since start. */
+    /** A collaboration's load now and its work since start. */
     public SchedulerStats stats(String collaboration) {
-        return scheduler(collaboration).stats();
+        return collaboration(collaboration).stats();
+    }
+
+    /** The loaded models, in config order. */
+    public List<String> models() {
+        return List.copyOf(models.keySet());
+    }
+
+    /** A loaded model's context, slots and work since start, over every collaboration using it. */
+    public ModelStats modelStats(String model) {
+        ModelRuntime runtime = models.get(model);
+        if (runtime == null) {
+            throw new IllegalArgumentException("no loaded model named '" + model + "'; loaded: " + models());
+        }
+        return runtime.stats();
     }
 
     /**
@@ -126,42 +170,53 @@ public final class Engine implements AutoCloseable {
     public Vocab vocab(String collaboration) {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         if (orchestration.isEmpty()) {
-            return scheduler(collaboration).vocab();
+            return collaboration(collaboration).vocab();
         }
-        return scheduler(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
+        return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
                 + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
     }
 
-    /** Empty for a scheduler's name, and while {@link #start} builds the orchestrations (their members come first). */
+    /** Empty for a collaboration's name, and while {@link #start} builds the orchestrations (their members come first). */
     private Optional<Orchestration> orchestration(String collaboration) {
         return orchestrations == null ? Optional.empty() : orchestrations.get(collaboration);
     }
 
-    private CollaborationScheduler scheduler(String collaboration) {
-        CollaborationScheduler scheduler = schedulers.get(collaboration);
-        if (scheduler == null) {
-            throw new IllegalArgumentException(orchestration(collaboration).isPresent()
-                    ? "'" + collaboration + "' is an orchestration: it has no scheduler or vocabulary of its own"
-                    : "no collaboration named '" + collaboration + "'; served: " + collaborations());
+    private Collaboration collaboration(String name) {
+        Collaboration collaboration = collaborations.get(name);
+        if (collaboration == null) {
+            throw new IllegalArgumentException(orchestration(name).isPresent()
+                    ? "'" + name + "' is an orchestration: it has no slots or vocabulary of its own"
+                    : "no collaboration named '" + name + "'; served: " + collaborations());
         }
-        return scheduler;
+        return collaboration;
     }
 
-    /** Cancels every request, stops the schedulers, frees contexts and fusion buffers, then the models. */
+    /** Cancels every request, stops the step loop, frees fusion buffers and contexts, then the models. */
     @Override
     public void close() {
-        List<RuntimeException> failures = new ArrayList<>();
         if (orchestrations != null) {
             orchestrations.close();
         }
-        for (CollaborationScheduler scheduler : schedulers.values()) {
+        closeAll(loop, collaborations.values(), models.values(), registry);
+    }
+
+    private static void closeAll(StepLoop loop, Collection<Collaboration> collaborations,
+                                 Collection<ModelRuntime> models, ModelRegistry registry) {
+        List<RuntimeException> failures = new ArrayList<>();
+        List<AutoCloseable> inOrder = new ArrayList<>();
+        inOrder.add(loop);
+        inOrder.addAll(collaborations);
+        inOrder.addAll(models);
+        inOrder.add(registry);
+        for (AutoCloseable resource : inOrder) {
             try {
-                scheduler.close();
+                resource.close();
             } catch (RuntimeException e) {
                 failures.add(e);
+            } catch (Exception e) {
+                failures.add(new IllegalStateException(e));
             }
         }
-        registry.close();
         if (!failures.isEmpty()) {
             RuntimeException first = failures.getFirst();
             failures.subList(1, failures.size()).forEach(first::addSuppressed);

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param choice    the RNG stream (the OpenAI choice index): the same seeded request samples the same tokens in
  *                  whatever slot or batch it runs
  * @param fusion    per-request changes to the collaboration's fusion rule
+ * @param cachePrompt whether the prompt may reuse the KV cells a slot kept from an earlier request (the prefix they
+ *                  share is not prefilled again); the cells this request leaves are cached either way
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
-                                FusionOverrides fusion) {
+                                FusionOverrides fusion, boolean cachePrompt) {
     public static final int MAX_STOP_STRINGS = 16;
 
     public GenerationRequest {
@@ -36,28 +38,38 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         }
     }
 
+    /** A request that may reuse cached prompt cells. */
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+                             FusionOverrides fusion) {
+        this(prompt, maxTokens, stop, sampling, choice, fusion, true);
+    }
+
     /** Greedy decoding of {@code maxTokens} tokens, no stop strings, choice 0, the configured fusion rule. */
     public static GenerationRequest of(Prompt prompt, int maxTokens) {
         return new GenerationRequest(prompt, maxTokens, List.of(), SamplingParams.GREEDY, 0, FusionOverrides.NONE);
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt);
     }
 
     public GenerationRequest withSampling(SamplingParams newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt);
+    }
+
+    public GenerationRequest withCachePrompt(boolean newCachePrompt) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt);
     }
 }

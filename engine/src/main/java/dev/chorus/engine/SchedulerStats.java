@@ -6,10 +6,13 @@ package dev.chorus.engine;
  *
  * @param queued       requests admitted but waiting for a slot
  * @param active       sequences holding a slot (prefilling or generating)
- * @param steps        scheduler steps run (one batched decode of every member, then one fused call)
- * @param decodeNanos  time in the members' parallel {@code llama_decode} calls
+ * @param steps        steps of the shared loop this collaboration took part in (one batched decode of each model,
+ *                     then one fused call per collaboration)
+ * @param decodeNanos  time in those steps' parallel {@code llama_decode} calls
  * @param fusionNanos  time staging logits and in the fusion kernels (sampling included)
  * @param tokens       tokens sampled
+ * @param cachedTokens prompt tokens reused from the models' slot caches instead of prefilled
  */
-public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens) {
+public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens,
+                             long cachedTokens) {
 }

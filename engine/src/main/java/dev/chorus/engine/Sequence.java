@@ -1,31 +1,35 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.text.StopMatcher;
-import dev.chorus.engine.text.Utf8Accumulator;
 import dev.chorus.kernels.fusion.FusionRule;
 
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * One admitted request in its slot: its tokens (prompt, then sampled), how many of them are in the KV cache, and its
- * text state. Owned by the collaboration's scheduler thread.
+ * One admitted request: its tokens (prompt, then sampled), how many of them are in the KV cache, the slot it holds
+ * in each model of its collaboration, and its text state. Owned by the step-loop thread once queued.
  */
 final class Sequence {
+    final Collaboration collaboration;
     final GenerationRequest request;
     final FusionRule rule;
     final Generation generation;
     final int promptLength;
     final int[] tokens;
-    private final Utf8Accumulator utf8 = new Utf8Accumulator();
-    private final StopMatcher stops;
+    /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
+    final int[] slots;
+    final int[] entries;
+    private final SequenceText text;
     private int length;
     private int decoded;
     private int planned;
-    private int slot = -1;
-    private boolean stopMatched;
+    private int cachedPrompt;
 
-    /** @param capacity the slot's context: the most prompt and sampled tokens together */
-    Sequence(GenerationRequest request, FusionRule rule, int[] prompt, int capacity, Generation generation) {
+    /** @param capacity the collaboration's slot context: the most prompt and sampled tokens together */
+    Sequence(Collaboration collaboration, GenerationRequest request, FusionRule rule, int[] prompt, int capacity,
+             Generation generation) {
+        this.collaboration = collaboration;
         this.request = request;
         this.rule = rule;
         this.generation = generation;
@@ -33,15 +37,28 @@ final class Sequence {
         this.tokens = new int[capacity];
         System.arraycopy(prompt, 0, tokens, 0, prompt.length);
         this.length = prompt.length;
-        this.stops = new StopMatcher(request.stop());
+        this.text = new SequenceText(request.stop());
+        this.slots = new int[collaboration.models().size()];
+        this.entries = new int[slots.length];
+        Arrays.fill(slots, -1);
     }
 
-    int slot() {
-        return slot;
+    int[] prompt() {
+        return Arrays.copyOf(tokens, promptLength);
     }
 
-    void assign(int newSlot) {
-        slot = newSlot;
+    boolean admitted() {
+        return slots[0] >= 0;
+    }
+
+    /** The first {@code prefix} prompt tokens are already in the KV cells of every slot held. */
+    void reuseCached(int prefix) {
+        decoded = prefix;
+        cachedPrompt = prefix;
+    }
+
+    int cachedPrompt() {
+        return cachedPrompt;
     }
 
     int length() {
@@ -53,12 +70,12 @@ final class Sequence {
         return length - decoded;
     }
 
-    /** The position of the next token to decode. */
+    /** The position of the next token to decode, and the number of tokens the KV cells hold. */
     int decoded() {
         return decoded;
     }
 
-    /** Notes that the next {@code count} pending tokens are in this step's batch. */
+    /** Notes that the next {@code count} pending tokens are in this step's batches. */
     void plan(int count) {
         planned = count;
     }
@@ -81,22 +98,15 @@ final class Sequence {
     /** Records a sampled token and returns the text it releases, and whether a stop string completed. */
     StopMatcher.Outcome accept(int token, byte[] piece) {
         tokens[length++] = token;
-        StopMatcher.Outcome outcome = stops.offer(utf8.append(piece));
-        stopMatched = outcome.stopped();
-        return outcome;
+        return text.append(piece);
     }
 
     Usage usage() {
-        return new Usage(promptLength, generated());
+        return new Usage(promptLength, generated(), cachedPrompt);
     }
 
     /** Ends the generation, releasing held text unless a stop string ended it (which is never emitted). */
     void finish(FinishReason reason, Optional<String> error) {
-        generation.finish(stopMatched ? "" : releaseHeld(), reason, usage(), error);
-    }
-
-    private String releaseHeld() {
-        StopMatcher.Outcome last = stops.offer(utf8.flush());
-        return last.stopped() ? last.text() : last.text() + stops.flush();
+        generation.finish(text.releaseHeld(), reason, usage(), error);
     }
 }

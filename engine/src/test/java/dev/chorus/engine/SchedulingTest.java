@@ -41,24 +41,29 @@ class SchedulingTest {
         }
     }
 
+    /**
+     * The RNG is keyed by seed, choice and step, never by slot or batch, so batched requests sample what they do alone
+     * (up to rounding, {@link SameTokens}; a slot- or batch-keyed RNG would make every request differ).
+     */
     @Test
     void eightConcurrentSeededRequestsSampleWhatTheyDoOneAfterAnother() throws InterruptedException {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < PROMPTS.length; i++) {
-            SamplingParams sampling = new SamplingParams(0.9f, 40, 0.95f, 0.02f, 1.1f, 0f, 0f, 1234 + i, 0);
+            SamplingParams sampling = new SamplingParams(0.9f, 40, 0.95f, 0.02f, 1.1f, 0f, 0f, 1234 + i, 20);
             requests.add(GenerationRequest.of(Prompt.text(PROMPTS[i]), 20).withSampling(sampling).withChoice(i));
         }
-        List<Completion> oneByOne = new ArrayList<>();
+        List<List<GenerationEvent.Token>> oneByOne = new ArrayList<>();
         for (GenerationRequest request : requests) {
-            oneByOne.add(engine.submit("pair", request).await());
+            oneByOne.add(SameTokens.events(engine.submit("pair", request)));
         }
         List<Generation> concurrent = requests.stream().map(request -> engine.submit("pair", request)).toList();
+        int differing = 0;
         for (int i = 0; i < requests.size(); i++) {
-            Completion together = concurrent.get(i).await();
-            assertEquals(oneByOne.get(i).tokens(), together.tokens(), "request " + i);
-            assertEquals(oneByOne.get(i).text(), together.text(), "request " + i);
-            assertEquals(oneByOne.get(i).usage(), together.usage(), "request " + i);
+            if (SameTokens.assertSameUpToRounding(oneByOne.get(i), SameTokens.events(concurrent.get(i)), "request " + i)) {
+                differing++;
+            }
         }
+        assertTrue(differing <= 2, differing + " of 8 requests sampled differently in a batch: more than rounding");
     }
 
     @Test
@@ -93,7 +98,9 @@ class SchedulingTest {
         assertEquals(FinishReason.CANCELLED, cancelled.reason());
         assertTrue(cancelled.tokens().size() < 200);
 
-        assertEquals(fresh, engine.submit("narrow", probe).await(), "the one slot is reused with its KV cells freed");
+        Completion again = engine.submit("narrow", probe).await();
+        assertEquals(fresh.tokens(), again.tokens(), "the one slot is reused, holding only the probe's cached prefix");
+        assertEquals(fresh.text(), again.text());
     }
 
     @Test

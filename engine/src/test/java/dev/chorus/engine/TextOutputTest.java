@@ -1,8 +1,6 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.text.StopMatcher;
-import dev.chorus.kernels.fusion.FusionMethod;
-import dev.chorus.kernels.fusion.FusionRule;
 import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.ChatTemplate;
@@ -84,12 +82,11 @@ class TextOutputTest {
         }
         assertTrue(split, "the text has byte-fallback tokens holding part of a code point");
 
-        Sequence sequence = new Sequence(GenerationRequest.of(Prompt.tokens(1), 64), FusionRule.of(FusionMethod.LINEAR, 1f),
-                new int[] {1}, 64, new Generation(() -> { }));
+        SequenceText sequence = new SequenceText(List.of());
         StringBuilder out = new StringBuilder();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int token : tokens) {
-            StopMatcher.Outcome outcome = sequence.accept(token, pieces.bytes(token));
+            StopMatcher.Outcome outcome = sequence.append(pieces.bytes(token));
             assertFalse(outcome.text().contains("\uFFFD"), "no replacement character for a held byte");
             out.append(outcome.text());
             bytes.writeBytes(pieces.bytes(token));

@@ -6,7 +6,10 @@ import dev.chorus.llama.internal.LogBridge;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A decoding context ({@code struct llama_context}): the memory (KV cache) of up to
@@ -16,6 +19,8 @@ import java.util.Objects;
  */
 public final class Context extends NativeResource {
 
+    private static final Pattern KV_CACHE_SIZE = Pattern.compile("^llama_kv_cache: size = +([0-9.]+) MiB");
+
     private final Model model;
     private final ContextParams params;
     private final MemorySegment handle;
@@ -24,10 +29,13 @@ public final class Context extends NativeResource {
     private final int contextSize;
     private final int batchSize;
     private final int sequences;
+    private final long kvCacheBytes;
+    private int threads;
+    private ThreadPool threadPool;
     /** Which entries of the last decoded batch have logits; logits of others do not exist. */
     private boolean[] lastOutputs = new boolean[0];
 
-    private Context(Model model, ContextParams params, MemorySegment created) {
+    private Context(Model model, ContextParams params, MemorySegment created, long kvCacheBytes) {
         this.model = model;
         this.params = params;
         this.handle = created.reinterpret(arena, LlamaContexts::llama_free);
@@ -37,6 +45,8 @@ public final class Context extends NativeResource {
         this.contextSize = LlamaContexts.llama_n_ctx(handle);
         this.batchSize = LlamaContexts.llama_n_batch(handle);
         this.sequences = LlamaContexts.llama_n_seq_max(handle);
+        this.kvCacheBytes = kvCacheBytes;
+        this.threads = params.threads();
     }
 
     static Context create(Model model, ContextParams params) {
@@ -44,7 +54,8 @@ public final class Context extends NativeResource {
         if (model.params().vocabOnly()) {
             throw new IllegalStateException(model.describe() + " was loaded vocabulary-only; it cannot decode");
         }
-        MemorySegment created;
+        MemorySegment[] created = new MemorySegment[1];
+        List<String> log;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment nativeParams = LlamaContexts.llama_context_default_params(call);
             LlamaContextParams.n_ctx(nativeParams, params.contextSize());
@@ -56,14 +67,27 @@ public final class Context extends NativeResource {
             LlamaContextParams.flash_attn_type(nativeParams, params.flashAttention().nativeValue);
             LlamaContextParams.embeddings(nativeParams, false);
             LogBridge.clearLastError();
-            created = LlamaContexts.llama_init_from_model(model.handle(), nativeParams);
+            log = LogBridge.linesDuring(
+                    () -> created[0] = LlamaContexts.llama_init_from_model(model.handle(), nativeParams));
         }
-        if (created.equals(MemorySegment.NULL)) {
+        if (created[0].equals(MemorySegment.NULL)) {
             throw new LlamaException("llama.cpp could not create a context for " + model.describe() + " with "
                     + params + Status.lastLoggedError());
         }
         model.contextOpened();
-        return new Context(model, params, created);
+        return new Context(model, params, created[0], kvCacheBytes(log));
+    }
+
+    /** llama.cpp reports a new context's KV cache only in its log: {@code llama_kv_cache: size = 8.00 MiB (...)}. */
+    private static long kvCacheBytes(List<String> log) {
+        long bytes = 0;
+        for (String line : log) {
+            Matcher matcher = KV_CACHE_SIZE.matcher(line);
+            if (matcher.find()) {
+                bytes += Math.round(Double.parseDouble(matcher.group(1)) * 1024 * 1024);
+            }
+        }
+        return bytes;
     }
 
     /** A batch for this context (or any with the same vocabulary and at least as many sequences). */
@@ -132,6 +156,44 @@ public final class Context extends NativeResource {
             throw new IllegalArgumentException("destination holds " + destination.length + " floats, the vocabulary " + vocabSize);
         }
         MemorySegment.copy(logits(index), ValueLayout.JAVA_FLOAT, 0, destination, 0, vocabSize);
+    }
+
+    /**
+     * Attaches a persistent threadpool for every later decode (single-token and batch alike), replacing any
+     * attached before; the number of threads used becomes at most the pool's.
+     */
+    public synchronized void attach(ThreadPool pool) {
+        ensureOpen();
+        Objects.requireNonNull(pool, "pool");
+        LlamaContexts.llama_attach_threadpool(handle, pool.handle(), pool.handle());
+        pool.attached();
+        if (threadPool != null) {
+            threadPool.detached();
+        }
+        threadPool = pool;
+        setThreads(Math.min(threads, pool.threads()));
+    }
+
+    /** Threads the next decodes use: 1 to the attached pool's size (or any positive number without a pool). */
+    public synchronized void setThreads(int count) {
+        ensureOpen();
+        int most = threadPool == null ? Integer.MAX_VALUE : threadPool.threads();
+        if (count < 1 || count > most) {
+            throw new IllegalArgumentException("threads must be 1 to " + most + ", got " + count);
+        }
+        if (count != threads) {
+            LlamaContexts.llama_set_n_threads(handle, count, count);
+            threads = count;
+        }
+    }
+
+    public synchronized int threads() {
+        return threads;
+    }
+
+    /** The bytes of KV cache llama.cpp allocated for this context (0 for a model without one). */
+    public long kvCacheBytes() {
+        return kvCacheBytes;
     }
 
     /** Forgets every sequence. */
@@ -208,6 +270,9 @@ public final class Context extends NativeResource {
 
     @Override
     void afterClose() {
+        if (threadPool != null) {
+            threadPool.detached();
+        }
         model.contextClosed();
     }
 

@@ -132,6 +132,11 @@ public final class Model extends NativeResource {
         return handle;
     }
 
+    /** The contexts made from this model and not yet closed. */
+    public synchronized int openContexts() {
+        return openContexts;
+    }
+
     synchronized void contextOpened() {
         ensureOpen();
         openContexts++;

@@ -25,7 +25,7 @@ import java.util.Set;
 final class ConfigParser {
     private static final List<String> TOP_KEYS = List.of("models", "remotes", "collaborations", "scheduler");
     private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots", "chat_template");
-    private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend");
+    private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
     private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
@@ -243,7 +243,8 @@ final class ConfigParser {
         return new SchedulerSpec(
                 mapping.integer("max_queued", SchedulerSpec.DEFAULT.maxQueued(), 0),
                 mapping.integer("prefill_chunk", SchedulerSpec.DEFAULT.prefillChunk(), 1),
-                mapping.optionalString("fusion_backend").flatMap(name -> fusionBackend(mapping, name)));
+                mapping.optionalString("fusion_backend").flatMap(name -> fusionBackend(mapping, name)),
+                mapping.optional("threads").map(given -> mapping.integer("threads", 1, 1)));
     }
 
     private static Optional<FusionBackend> fusionBackend(YamlMapping mapping, String name) {

@@ -11,8 +11,8 @@ import java.util.Optional;
  *                    recipe until {@link dev.chorus.engine.merge.MergedModels#prepare} points it at the merged file
  * @param gpuLayers   layers offloaded to the GPU (0 = CPU only)
  * @param contextSize tokens of KV cache per slot: the longest prompt plus completion one request may use
- * @param threads     CPU threads llama.cpp uses for this model; {@link #AUTO_THREADS} shares the CPUs (see
- *                    {@link #threadsAmong(int)})
+ * @param threads     CPU threads llama.cpp uses for this model; {@link #AUTO_THREADS}: its share of the process's
+ *                    CPU budget in each step ({@code docs/runtime.md})
  * @param slots       concurrent sequences (llama.cpp sequence ids) per context of this model
  * @param recipe       for a merged model ({@code merge:} in the config), its merge recipe
  * @param chatTemplate a llama.cpp built-in chat template to use instead of the model's own (or of the default)
@@ -52,16 +52,4 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
         return new ModelSpec(name, mergedFile, gpuLayers, contextSize, threads, slots, location, recipe, chatTemplate);
     }
 
-    /**
-     * The llama.cpp threads of this model when it decodes at the same time as {@code parallelModels - 1} others:
-     * the configured number, else an equal share of the CPUs. ggml's worker threads spin while they wait, so
-     * more threads than cores in all slows decoding down by orders of magnitude, not by a fraction.
-     */
-    public int threadsAmong(int parallelModels) {
-        if (parallelModels < 1) {
-            throw new IllegalArgumentException("parallelModels must be >= 1, got " + parallelModels);
-        }
-        return threads != AUTO_THREADS ? threads
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / parallelModels);
-    }
 }

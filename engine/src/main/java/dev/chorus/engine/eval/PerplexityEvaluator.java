@@ -1,5 +1,6 @@
 package dev.chorus.engine.eval;
 
+import dev.chorus.engine.CpuBudget;
 import dev.chorus.engine.ModelRegistry;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigValidator;
@@ -75,10 +76,12 @@ public final class PerplexityEvaluator implements AutoCloseable {
         List<CollaborationScorer> scorers = new ArrayList<>();
         try {
             Vocab vocab = registry.get(modelNames.getFirst()).vocab();
+            // The models decode one after another: each may use the whole budget, less what others keep busy.
+            CpuBudget budget = CpuBudget.configured(config.scheduler().threads());
             for (String name : modelNames) {
                 SharedVocabulary.require(vocab, modelNames.getFirst(), registry.get(name).vocab(), name);
                 ModelSpec model = config.model(name);
-                decoders.put(name, new WindowDecoder(name, registry.get(name), window, model.threadsAmong(1)));
+                decoders.put(name, new WindowDecoder(name, registry.get(name), model, window, budget));
             }
             for (CollaborationSpec spec : specs) {
                 List<WindowDecoder> members = spec.members().stream().map(MemberSpec::model).map(decoders::get)

@@ -1,5 +1,8 @@
 package dev.chorus.engine.eval;
 
+import dev.chorus.engine.CpuBudget;
+import dev.chorus.engine.ModelThreads;
+import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.llama.Batch;
 import dev.chorus.llama.Context;
 import dev.chorus.llama.ContextParams;
@@ -14,14 +17,26 @@ import java.lang.foreign.MemorySegment;
  */
 final class WindowDecoder implements AutoCloseable {
     private final String name;
+    private final ModelThreads threads;
+    private final CpuBudget budget;
     private final Context context;
     private final Batch batch;
     private long decodeNanos;
 
-    WindowDecoder(String name, Model model, int window, int threads) {
+    /** @param budget the CPU budget the evaluator's decodes (one model at a time) share */
+    WindowDecoder(String name, Model model, ModelSpec spec, int window, CpuBudget budget) {
         this.name = name;
-        this.context = model.newContext(new ContextParams(window, window, window, 1, threads, FlashAttention.AUTO));
+        this.budget = budget;
+        this.threads = new ModelThreads(spec, budget.threads());
         try {
+            this.context = model.newContext(new ContextParams(window, window, window, 1, threads.poolThreads(),
+                    FlashAttention.AUTO));
+        } catch (RuntimeException e) {
+            threads.close();
+            throw e;
+        }
+        try {
+            threads.attachTo(context);
             if (context.contextSize() < window || context.batchSize() < window) {
                 throw new IllegalStateException("llama.cpp gave model '" + name + "' a context of "
                         + context.contextSize() + " tokens and batches of " + context.batchSize() + ", not " + window);
@@ -29,6 +44,7 @@ final class WindowDecoder implements AutoCloseable {
             this.batch = context.newBatch(window);
         } catch (RuntimeException e) {
             context.close();
+            threads.close();
             throw e;
         }
     }
@@ -44,6 +60,7 @@ final class WindowDecoder implements AutoCloseable {
                     + batch.capacity() + " model '" + name + "' was opened for");
         }
         long started = System.nanoTime();
+        context.setThreads(threads.forShare(budget.share(1)));
         context.memoryClear();
         batch.clear();
         for (int position = 0; position < tokens.length; position++) {
@@ -67,5 +84,6 @@ final class WindowDecoder implements AutoCloseable {
     public void close() {
         batch.close();
         context.close();
+        threads.close();
     }
 }

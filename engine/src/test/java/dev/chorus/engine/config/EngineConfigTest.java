@@ -37,7 +37,7 @@ class EngineConfigTest {
         assertEquals(Path.of("/abs/pydocs.gguf"), config.model("pydocs").path());
         assertEquals(1024, config.model("base").contextSize());
         assertEquals(2, config.model("pydocs").slots());
-        assertEquals(new SchedulerSpec(3, 32, java.util.Optional.of(dev.chorus.kernels.fusion.FusionBackend.JAVA)), config.scheduler());
+        assertEquals(new SchedulerSpec(3, 32, java.util.Optional.of(dev.chorus.kernels.fusion.FusionBackend.JAVA), java.util.Optional.empty()), config.scheduler());
         assertEquals(java.util.List.of("base", "kjv", "pydocs", "experts", "kjv-vs-base", "kjv-proxy"),
                 java.util.List.copyOf(config.collaborations().keySet()));
 

@@ -138,7 +138,10 @@ class RouterTest {
         OrchestrationEngines.Finished direct = OrchestrationEngines.run(engine, member, request);
         assertEquals(direct.completion().tokens(), routed.completion().tokens());
         assertEquals(direct.completion().text(), routed.completion().text());
-        assertEquals(direct.completion().usage(), routed.completion().usage(), "one call: the member's usage");
+        // The direct call left its prompt cached for the routed one, so only the cached count may differ.
+        assertEquals(direct.completion().usage().promptTokens(), routed.completion().usage().promptTokens(),
+                "one call: the member's usage");
+        assertEquals(direct.completion().usage().completionTokens(), routed.completion().usage().completionTokens());
         MemberReport report = routed.reports().getFirst();
         assertEquals(List.of(member), routed.reports().stream().map(MemberReport::member).toList());
         assertEquals("routed", report.role());

@@ -213,4 +213,46 @@ public final class LlamaContexts {
             throw Invocation.rethrow("llama_memory_seq_cp", t);
         }
     }
+
+    /** {@code void llama_set_n_threads(struct llama_context * ctx, int32_t n_threads, int32_t n_threads_batch);} */
+    private static final class llama_set_n_threads {
+        static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(C_POINTER, C_INT, C_INT);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_set_n_threads", DESC);
+    }
+
+    public static void llama_set_n_threads(MemorySegment ctx, int n_threads, int n_threads_batch) {
+        try {
+            llama_set_n_threads.HANDLE.invokeExact(ctx, n_threads, n_threads_batch);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_set_n_threads", t);
+        }
+    }
+
+    /** {@code void llama_attach_threadpool(struct llama_context * ctx, ggml_threadpool_t threadpool, ggml_threadpool_t threadpool_batch);} */
+    private static final class llama_attach_threadpool {
+        static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_attach_threadpool", DESC);
+    }
+
+    public static void llama_attach_threadpool(MemorySegment ctx, MemorySegment threadpool, MemorySegment threadpool_batch) {
+        try {
+            llama_attach_threadpool.HANDLE.invokeExact(ctx, threadpool, threadpool_batch);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_attach_threadpool", t);
+        }
+    }
+
+    /** {@code void llama_detach_threadpool(struct llama_context * ctx);} */
+    private static final class llama_detach_threadpool {
+        static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_detach_threadpool", DESC);
+    }
+
+    public static void llama_detach_threadpool(MemorySegment ctx) {
+        try {
+            llama_detach_threadpool.HANDLE.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_detach_threadpool", t);
+        }
+    }
 }

@@ -11,6 +11,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Routes llama.cpp's and ggml's log lines into the {@link System.Logger} named {@code llama.cpp}.
@@ -31,6 +33,7 @@ public final class LogBridge {
     private static final Logger LOGGER = System.getLogger("llama.cpp");
     private static final ThreadLocal<PendingLine> PENDING = ThreadLocal.withInitial(PendingLine::new);
     private static final ThreadLocal<String> LAST_ERROR = new ThreadLocal<>();
+    private static final ThreadLocal<List<String>> CAPTURED = new ThreadLocal<>();
 
     private LogBridge() {}
 
@@ -60,6 +63,21 @@ public final class LogBridge {
         LAST_ERROR.remove();
     }
 
+    /**
+     * Runs {@code call} and returns every line llama.cpp logged on this thread meanwhile, at any level (for facts it
+     * only logs, such as a new context's KV cache size).
+     */
+    public static List<String> linesDuring(Runnable call) {
+        List<String> lines = new ArrayList<>();
+        CAPTURED.set(lines);
+        try {
+            call.run();
+        } finally {
+            CAPTURED.remove();
+        }
+        return lines;
+    }
+
     /** The upcall. It must never throw: an exception escaping an upcall ends the JVM. */
     private static void log(int level, MemorySegment text, MemorySegment userData) {
         try {
@@ -80,6 +98,10 @@ public final class LogBridge {
         }
         if (level == GGML_LOG_LEVEL_ERROR) {
             LAST_ERROR.set(message);
+        }
+        List<String> captured = CAPTURED.get();
+        if (captured != null) {
+            captured.add(message);
         }
         Level mapped = switch (level) {
             case GGML_LOG_LEVEL_DEBUG -> Level.TRACE;

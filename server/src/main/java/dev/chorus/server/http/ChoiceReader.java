@@ -21,12 +21,16 @@ final class ChoiceReader {
     /** How long a stream may stay silent before a keep-alive comment checks that the client is still there. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
 
-    /** Called whenever no event arrived for {@link #KEEP_ALIVE}. */
+    /** Called whenever no event arrived for {@link #interval()}. */
     @FunctionalInterface
     interface Waiting {
         Waiting NOTHING = () -> { };
 
         void waited() throws IOException;
+
+        default Duration interval() {
+            return KEEP_ALIVE;
+        }
     }
 
     private final Generation generation;
@@ -63,7 +67,7 @@ final class ChoiceReader {
             }
             Optional<GenerationEvent> event;
             try {
-                event = generation.nextEvent(Duration.ofNanos(Math.min(left, KEEP_ALIVE.toNanos())));
+                event = generation.nextEvent(Duration.ofNanos(Math.min(left, waiting.interval().toNanos())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw stopping();
@@ -90,13 +94,14 @@ final class ChoiceReader {
         return generation.memberReports();
     }
 
-    /** The usage of a request's choices: the prompt once, the completions summed. */
+    /** The usage of a request's choices: the prompt once (as the first choice found it cached), the completions summed. */
     static Usage total(List<ChoiceReader> choices) {
         int completion = 0;
         for (ChoiceReader choice : choices) {
             completion += choice.finished().usage().completionTokens();
         }
-        return new Usage(choices.getFirst().finished().usage().promptTokens(), completion);
+        Usage first = choices.getFirst().finished().usage();
+        return new Usage(first.promptTokens(), completion, first.cachedPromptTokens());
     }
 
     private GenerationEvent.Finished finished() {

@@ -2,6 +2,7 @@ package dev.chorus.server.http;
 
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
 
 import java.util.List;
@@ -32,6 +33,9 @@ interface CompletionBackend {
 
     /** Each served model's scheduler: its load now and its work since start. */
     Map<String, SchedulerStats> schedulerStats();
+
+    /** Each loaded model's shared context: slots, KV cache, decodes and cached prompt tokens. */
+    Map<String, ModelStats> modelStats();
 
     /** Requests waiting for a slot, over every model. */
     default int queueDepth() {

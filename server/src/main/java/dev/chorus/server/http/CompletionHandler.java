@@ -49,7 +49,7 @@ final class CompletionHandler implements ExchangeHandler {
     public void handle(HttpExchange exchange) throws IOException, ApiException {
         CompletionRequest request = parser.parse(RequestBody.readObject(exchange, maxBodyBytes));
         ServedModel model = models.find(request.model());
-        exchange.setAttribute(Router.MODEL_ATTRIBUTE, model.id());
+        Router.served(model.id());
         FusionOverrides overrides = request.fusion().resolve(model);
         long admitted = System.nanoTime();
         List<Generation> generations = admit(request, model, overrides);
@@ -61,23 +61,18 @@ final class CompletionHandler implements ExchangeHandler {
             }
             Answer answer = new Answer(shape.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                     System.currentTimeMillis() / 1000, request, shape, token -> backend.tokenBytes(model, token));
-            Optional<Usage> usage = request.stream()
-                    ? streamed(exchange, answer, choices, model)
-                    : Optional.of(WholeAnswer.send(exchange, answer, choices));
+            Optional<Usage> usage;
+            try {
+                usage = request.stream() ? StreamedAnswer.send(exchange, answer, choices)
+                        : Optional.of(WholeAnswer.send(exchange, answer, choices));
+            } catch (IOException clientGone) {
+                metrics.disconnect(model.id());
+                throw clientGone;
+            }
             usage.ifPresent(counts -> metrics.tokens(model.id(), counts));
         } finally {
             generations.forEach(Generation::cancel);
             metrics.requestDuration(model.id(), (System.nanoTime() - admitted) * 1e-9);
-        }
-    }
-
-    private Optional<Usage> streamed(HttpExchange exchange, Answer answer, List<ChoiceReader> choices,
-                                     ServedModel model) throws IOException {
-        try {
-            return StreamedAnswer.send(exchange, answer, choices);
-        } catch (IOException clientGone) {
-            metrics.disconnect(model.id());
-            throw clientGone;
         }
     }
 

@@ -22,10 +22,11 @@ import java.util.OptionalInt;
  * @param choices      {@code n}: independent choices, each its own random stream of the same seed
  * @param stream       answer as server-sent events
  * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
+ * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          SamplingParams sampling, boolean logprobs, FusionRequest fusion, int choices, boolean stream,
-                         boolean includeUsage) {
+                         boolean includeUsage, boolean cachePrompt) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
@@ -40,6 +41,7 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
 
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens, FusionOverrides overrides) {
-        return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, overrides);
+        return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, overrides,
+                cachePrompt);
     }
 }

@@ -103,8 +103,10 @@ final class CompletionRequestParser {
                 throw ApiException.invalidValue("stream_options", "'stream_options' needs 'stream': true.");
             }
         }
+        // llama-server's field: on by default, as there.
+        boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage);
+                stream, includeUsage, cachePrompt);
     }
 
     private static double positiveTopP(RequestFields fields) throws ApiException {

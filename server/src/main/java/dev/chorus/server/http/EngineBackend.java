@@ -4,6 +4,7 @@ import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.OverloadedException;
+import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.MemberSpec;
@@ -93,6 +94,13 @@ final class EngineBackend implements CompletionBackend {
         Map<String, SchedulerStats> stats = new LinkedHashMap<>();
         models.stream().filter(model -> !model.orchestrated())
                 .forEach(model -> stats.put(model.id(), engine.stats(model.id())));
+        return stats;
+    }
+
+    @Override
+    public Map<String, ModelStats> modelStats() {
+        Map<String, ModelStats> stats = new LinkedHashMap<>();
+        engine.models().forEach(name -> stats.put(name, engine.modelStats(name)));
         return stats;
     }
 }

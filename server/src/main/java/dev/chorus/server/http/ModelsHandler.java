@@ -33,7 +33,7 @@ final class ModelsHandler {
     void retrieve(HttpExchange exchange) throws IOException, ApiException {
         String id = exchange.getRequestURI().getPath().substring(PATH.length() + 1);
         ServedModel model = models.find(id);
-        exchange.setAttribute(Router.MODEL_ATTRIBUTE, model.id());
+        Router.served(model.id());
         Responses.json(exchange, 200, card(model));
     }
 

@@ -58,10 +58,12 @@ sealed interface ResponseShape permits ChatShape, TextShape {
     }
 
     static ObjectNode usage(Usage usage) {
-        return Json.object()
+        ObjectNode counts = Json.object()
                 .put("prompt_tokens", usage.promptTokens())
                 .put("completion_tokens", usage.completionTokens())
                 .put("total_tokens", usage.totalTokens());
+        counts.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
+        return counts;
     }
 
     /** {@code stop} or {@code length}, the only reasons a choice that reaches a client can have. */

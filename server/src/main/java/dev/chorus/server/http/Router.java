@@ -12,10 +12,12 @@ import java.util.stream.Collectors;
 /**
  * The one handler of the server: finds the route (404 unknown path, 405 wrong method), checks the key, runs the
  * route and turns an {@link ApiException} or an unexpected failure into an OpenAI error response, then counts
- * the request. Handlers name the model they served with {@link #MODEL_ATTRIBUTE}.
+ * the request under the model its handler named with {@link #served}. That name is per exchange, bound for the
+ * handler's run in a {@link ScopedValue}: {@code HttpExchange.setAttribute} would store it in the context's attributes,
+ * which every exchange of the context shares, so overlapping requests would count under each other's model.
  */
 final class Router implements HttpHandler {
-    static final String MODEL_ATTRIBUTE = "chorus.model";
+    private static final ScopedValue<ServedName> SERVED = ScopedValue.newInstance();
     private static final Logger LOG = System.getLogger(Router.class.getName());
 
     private final List<Route> routes;
@@ -32,6 +34,7 @@ final class Router implements HttpHandler {
     public void handle(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath();
         String endpoint = "unmatched";
+        ServedName served = new ServedName();
         try {
             List<Route> candidates = routes.stream().filter(route -> route.matches(path)).toList();
             if (candidates.isEmpty()) {
@@ -47,7 +50,7 @@ final class Router implements HttpHandler {
             if (route.protectedByKey()) {
                 auth.check(exchange);
             }
-            route.handler().handle(exchange);
+            run(route, exchange, served);
         } catch (ApiException e) {
             respond(exchange, e);
         } catch (IOException e) {
@@ -57,10 +60,32 @@ final class Router implements HttpHandler {
             respond(exchange, new ApiException(500, "server_error", null, "internal_error",
                     "The server failed (" + e.getClass().getSimpleName() + "); its log has the details."));
         } finally {
-            Object model = exchange.getAttribute(MODEL_ATTRIBUTE);
-            metrics.request(endpoint, model == null ? "" : model.toString(), exchange.getResponseCode());
+            metrics.request(endpoint, served.name, exchange.getResponseCode());
             exchange.close();
         }
+    }
+
+    /** Names the model the current exchange serves, for its metrics; called by a route's handler. */
+    static void served(String model) {
+        SERVED.get().name = model;
+    }
+
+    private static void run(Route route, HttpExchange exchange, ServedName served) throws IOException, ApiException {
+        try {
+            ScopedValue.where(SERVED, served).call(() -> {
+                route.handler().handle(exchange);
+                return null;
+            });
+        } catch (IOException | ApiException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a handler threw " + e, e);
+        }
+    }
+
+    /** The model one exchange served; empty until its handler names it. */
+    private static final class ServedName {
+        private String name = "";
     }
 
     private static ApiException methodNotAllowed(HttpExchange exchange, List<Route> candidates) {

@@ -2,6 +2,7 @@ package dev.chorus.server.http;
 
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.MemberReport;
+import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.Usage;
 
@@ -25,13 +26,15 @@ final class ServerMetrics {
             "HTTP requests answered, by endpoint, model and status.", "endpoint", MODEL, "status");
     private final CounterFamily promptTokens = new CounterFamily("chorus_prompt_tokens_total",
             "Prompt tokens of answered completion requests.", MODEL);
+    private final CounterFamily cachedPromptTokens = new CounterFamily("chorus_prompt_cached_tokens_total",
+            "Prompt tokens of answered completion requests reused from the prompt cache instead of prefilled.", MODEL);
     private final CounterFamily completionTokens = new CounterFamily("chorus_completion_tokens_total",
             "Tokens generated for answered completion requests.", MODEL);
     private final CounterFamily generations = new CounterFamily("chorus_generations_total",
             "Choices the engine ended, by why: stop, length, cancelled (client gone, deadline, shutdown) or error.",
             MODEL, "reason");
     private final CounterFamily disconnects = new CounterFamily("chorus_client_disconnects_total",
-            "Streams whose client went away; their generations were cancelled.", MODEL);
+            "Requests whose client went away before the answer ended; their generations were cancelled.", MODEL);
     private final CounterFamily routes = new CounterFamily("chorus_routes_total",
             "Requests a router sent to each member.", MODEL, "member");
     private final CounterFamily escalations = new CounterFamily("chorus_escalations_total",
@@ -51,6 +54,7 @@ final class ServerMetrics {
 
     void tokens(String model, Usage usage) {
         promptTokens.add(usage.promptTokens(), model);
+        cachedPromptTokens.add(usage.cachedPromptTokens(), model);
         completionTokens.add(usage.completionTokens(), model);
     }
 
@@ -108,6 +112,7 @@ final class ServerMetrics {
         StringBuilder out = new StringBuilder(4096);
         requests.writeTo(out);
         promptTokens.writeTo(out);
+        cachedPromptTokens.writeTo(out);
         completionTokens.writeTo(out);
         generations.writeTo(out);
         disconnects.writeTo(out);
@@ -116,6 +121,7 @@ final class ServerMetrics {
         gauge(out, "chorus_queue_depth", "Requests waiting for a slot.", backend.queueDepth());
         gauge(out, "chorus_active_sequences", "Sequences generating now.", backend.activeSequences());
         schedulerSeries(out, backend.schedulerStats());
+        modelSeries(out, backend.modelStats());
         firstToken.writeTo(out);
         stepLatency.writeTo(out);
         requestDuration.writeTo(out);
@@ -134,13 +140,38 @@ final class ServerMetrics {
         schedulerSeries(out, stats, "chorus_scheduler_fusion_seconds_total", "counter",
                 "Time staging logits and in the fusion and sampling kernels.", s -> s.fusionNanos() / 1e9);
         schedulerSeries(out, stats, "chorus_scheduler_tokens_total", "counter", "Tokens sampled.", SchedulerStats::tokens);
+        schedulerSeries(out, stats, "chorus_scheduler_cached_tokens_total", "counter",
+                "Prompt tokens reused from the models' slot caches instead of prefilled.", SchedulerStats::cachedTokens);
+    }
+
+    /** The shared runtime per loaded model: its one context, shared by every collaboration using it. */
+    private static void modelSeries(StringBuilder out, Map<String, ModelStats> stats) {
+        series(out, stats, MODEL, "chorus_model_slots", "gauge", "Sequences the model's one context holds.",
+                ModelStats::slots);
+        series(out, stats, MODEL, "chorus_model_busy_slots", "gauge", "Slots held by running requests.",
+                ModelStats::busySlots);
+        series(out, stats, MODEL, "chorus_model_kv_cache_bytes", "gauge", "KV cache llama.cpp allocated.",
+                ModelStats::kvCacheBytes);
+        series(out, stats, MODEL, "chorus_model_decodes_total", "counter", "llama_decode calls (one per step at most).",
+                ModelStats::decodes);
+        series(out, stats, MODEL, "chorus_model_decoded_tokens_total", "counter",
+                "Tokens decoded, prompt chunks and sampled tokens of every collaboration.", ModelStats::tokens);
+        series(out, stats, MODEL, "chorus_model_shared_decodes_total", "counter",
+                "Decodes whose batch held sequences of more than one collaboration.", ModelStats::sharedDecodes);
+        series(out, stats, MODEL, "chorus_model_cached_tokens_total", "counter",
+                "Prompt tokens reused from the slots' caches instead of prefilled.", ModelStats::cachedTokens);
     }
 
     private static void schedulerSeries(StringBuilder out, Map<String, SchedulerStats> stats, String name, String type,
                                         String help, ToDoubleFunction<SchedulerStats> value) {
+        series(out, stats, "collaboration", name, type, help, value);
+    }
+
+    private static <T> void series(StringBuilder out, Map<String, T> stats, String label, String name, String type,
+                                   String help, ToDoubleFunction<T> value) {
         PrometheusText.header(out, name, type, help);
-        stats.forEach((collaboration, snapshot) -> PrometheusText.sample(out, name, List.of("collaboration"),
-                List.of(collaboration), PrometheusText.number(value.applyAsDouble(snapshot))));
+        stats.forEach((key, snapshot) -> PrometheusText.sample(out, name, List.of(label), List.of(key),
+                PrometheusText.number(value.applyAsDouble(snapshot))));
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {

@@ -7,11 +7,16 @@ import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.Usage;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** A non-streamed answer: every choice read to its end, then one JSON object with the request's usage. */
+/**
+ * A non-streamed answer: every choice read to its end, then one JSON object with the request's usage. While the
+ * choices generate, the client's connection is watched ({@link ClientConnection}): a client that left ends the
+ * request at once, so its slots are freed instead of generating an answer nobody reads.
+ */
 final class WholeAnswer {
     private WholeAnswer() {
     }
@@ -22,13 +27,26 @@ final class WholeAnswer {
         ObjectNode body = answer.envelope(false);
         ArrayNode array = body.withArray("choices");
         boolean logprobs = answer.request().logprobs();
+        ClientConnection client = ClientConnection.of(exchange);
+        ChoiceReader.Waiting watch = new ChoiceReader.Waiting() {
+            @Override
+            public void waited() throws IOException {
+                client.check();
+            }
+
+            @Override
+            public Duration interval() {
+                return Duration.ofMillis(ClientConnection.CHECK_MILLIS);
+            }
+        };
         for (int index = 0; index < choices.size(); index++) {
             ChoiceReader choice = choices.get(index);
             StringBuilder text = new StringBuilder();
             List<GenerationEvent.Token> tokens = new ArrayList<>();
             GenerationEvent event;
             do {
-                event = choice.next(ChoiceReader.Waiting.NOTHING);
+                event = choice.next(watch);
+                client.check();
                 text.append(event.text());
                 if (logprobs && event instanceof GenerationEvent.Token token) {
                     tokens.add(token);

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Slots of a real engine through the server: a collaboration with one slot and no admission queue answers a second
@@ -27,6 +28,9 @@ class SlotLifecycleTest {
              "max_tokens": 240, "temperature": 0.8, "seed": 5}""";
     private static final String SHORT = """
             {"model": "solo", "messages": [{"role": "user", "content": "Thou shalt"}], "max_tokens": 2}""";
+    private static final String ROOMY_WHOLE = """
+            {"model": "roomy", "messages": [{"role": "user", "content": "And it came to pass"}],
+             "max_tokens": 2000, "temperature": 0.8, "seed": 5}""";
     private static final long SETTLE_MILLIS = 10_000;
     private static final String CANCELLED = "chorus_generations_total\\{model=\"solo\",reason=\"cancelled\"} (\\d+)";
     private static ServedEngine served;
@@ -38,6 +42,7 @@ class SlotLifecycleTest {
         served = ServedEngine.start(folder, """
                 models:
                   solo: { path: {BASE}, threads: 1, context: 256, slots: 1 }
+                  roomy: { path: {BASE}, threads: 1, context: 2048, slots: 1 }
                 scheduler: { max_queued: 0, prefill_chunk: 64 }
                 """, ServedEngine.loopback());
         server = served.server();
@@ -92,6 +97,52 @@ class SlotLifecycleTest {
         assertAdmittedAgain();
         assertEquals(cancelledBefore + 1, metric(CANCELLED), "the engine ended the generation as cancelled");
         assertEquals(0, metric("chorus_active_sequences (\\d+)"));
+    }
+
+    /**
+     * A whole (non-streamed) answer of 2,000 tokens takes seconds; its client closing the connection after 100 ms is
+     * noticed while generating ({@link ClientConnection}), so the slot is free long before the answer would end.
+     */
+    @Test
+    void aClientLeavingBeforeAWholeAnswerCancelsItAtOnce() throws IOException, InterruptedException {
+        long disconnects = metric("chorus_client_disconnects_total\\{model=\"roomy\"} (\\d+)");
+        long cancelled = metric(CANCELLED.replace("solo", "roomy"));
+        try (RawHttp whole = new RawHttp(server)) {
+            whole.postJson(CHAT, ROOMY_WHOLE);
+            Thread.sleep(100);
+        }
+        long closed = System.nanoTime();
+        while (metric("chorus_model_busy_slots\\{model=\"roomy\"} (\\d+)") != 0
+                && System.nanoTime() - closed < SETTLE_MILLIS * 1_000_000) {
+            Thread.sleep(5);
+        }
+        double freedAfter = (System.nanoTime() - closed) / 1e9;
+        assertEquals(0, metric("chorus_model_busy_slots\\{model=\"roomy\"} (\\d+)"), "the slot is free");
+        assertEquals(cancelled + 1, metric(CANCELLED.replace("solo", "roomy")), "cancelled, not run to its end");
+        assertEquals(disconnects + 1, metric("chorus_client_disconnects_total\\{model=\"roomy\"} (\\d+)"));
+        assertTrue(freedAfter < 1.5, "freed " + freedAfter + " s after the client left");
+    }
+
+    /** Each exchange counts under its own model, however requests to several models overlap. */
+    @Test
+    void overlappingRequestsAreCountedUnderTheirOwnModels() throws IOException, InterruptedException {
+        String roomy = "chorus_requests_total\\{endpoint=\"/v1/chat/completions\",model=\"roomy\",status=\"200\"} (\\d+)";
+        String solo = roomy.replace("roomy", "solo");
+        long roomyBefore = metric(roomy);
+        long soloBefore = metric(solo);
+        try (RawHttp stream = new RawHttp(server)) {
+            stream.postJson(CHAT, ROOMY_WHOLE.replace("\"max_tokens\": 2000", "\"max_tokens\": 40, \"stream\": true"));
+            assertEquals("HTTP/1.1 200 OK", stream.statusLine());
+            stream.lineStartingWith("data: {");
+            assertEquals(200, http.post(CHAT, SHORT).statusCode(), "a request to 'solo' while 'roomy' streams");
+            stream.lineStartingWith("data: [DONE]");
+        }
+        long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+        while (metric(roomy) == roomyBefore && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(roomyBefore + 1, metric(roomy), "the stream counted under 'roomy'");
+        assertEquals(soloBefore + 1, metric(solo), "the short request counted under 'solo'");
     }
 
     /** The one slot is free again: a new request is admitted (while the engine frees it, 429 may still come). */
