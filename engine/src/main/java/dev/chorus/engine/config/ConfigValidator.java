@@ -1,7 +1,9 @@
 package dev.chorus.engine.config;
 
 import dev.chorus.engine.merge.MergedModels;
+import dev.chorus.engine.probe.ModelProbe;
 import dev.chorus.gguf.GgufFile;
+import dev.chorus.gguf.GgufModelChecks;
 import dev.chorus.gguf.GgufVocabulary;
 import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.ChatTemplate;
@@ -10,8 +12,10 @@ import dev.chorus.llama.LlamaException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,10 +43,35 @@ public final class ConfigValidator {
             throw new ConfigException(model.location(), "model '" + model.name() + "': no file " + file);
         }
         try (GgufFile gguf = GgufFile.open(file)) {
+            if (!model.awaitsMerge()) {
+                GgufModelChecks.check(gguf);
+            }
             return GgufVocabulary.read(gguf);
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(model.location(), "model '" + model.name() + "': " + file
                     + " is not a usable GGUF file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads every model file of a prepared config ({@link MergedModels#prepare}) through llama.cpp in a child
+     * process ({@link ModelProbe}), so that a file whose contents make llama.cpp abort fails there, at its config
+     * line, instead of ending the process that would serve it.
+     *
+     * @param perFile how long one file may take to load and decode a token
+     */
+    public static void probe(EngineConfig config, Duration perFile) {
+        List<ModelSpec> models = List.copyOf(config.models().values());
+        List<ModelProbe.Result> results = new ModelProbe(perFile).probe(models.stream().map(ModelSpec::path).toList());
+        for (int i = 0; i < models.size(); i++) {
+            ModelProbe.Result result = results.get(i);
+            if (!result.loaded()) {
+                ModelSpec model = models.get(i);
+                throw new ConfigException(model.location(), "model '" + model.name() + "': " + model.path()
+                        + (result.outcome() == ModelProbe.Outcome.REFUSED ? " cannot be loaded: "
+                        : " makes llama.cpp fail (" + result.outcome().name().toLowerCase(Locale.ROOT)
+                        + "): ") + result.detail());
+            }
         }
     }
 
