@@ -63,18 +63,21 @@ public final class MutatedModels {
                 })),
         KV_HEADS_NOT_DIVIDING("llama.attention.head_count_kv", values ->
                 values.put("llama.attention.head_count_kv", new GgufValue.UInt32(3))),
-        HEADS_NOT_DIVIDING_EMBEDDING("llama.attention.head_count", values ->
-                values.put("llama.attention.head_count", new GgufValue.UInt32(7))),
+        HEADS_NOT_DIVIDING_EMBEDDING("llama.attention.head_count", values -> {
+            values.put("llama.attention.head_count", new GgufValue.UInt32(3));
+            values.put("llama.attention.head_count_kv", new GgufValue.UInt32(3));
+        }),
         UNKNOWN_ROPE_SCALING("llama.rope.scaling.type", values ->
                 values.put("llama.rope.scaling.type", new GgufValue.Text("quadratic"))),
         TOO_MANY_EXPERTS("llama.expert_count", values ->
                 values.put("llama.expert_count", new GgufValue.UInt32(4096))),
         EXPERTS_USED_WITHOUT_EXPERTS("llama.expert_used_count", values ->
                 values.put("llama.expert_used_count", new GgufValue.UInt32(2))),
-        BOS_OUT_OF_RANGE("tokenizer.ggml.bos_token_id", values -> {
-            values.put("tokenizer.ggml.bos_token_id", new GgufValue.UInt32(1_000_000));
-            values.put("tokenizer.ggml.add_bos_token", new GgufValue.Bool(true));
-        });
+        NO_BYTE_TOKENS(GgufVocabulary.TOKENS_KEY, values -> values.computeIfPresent(GgufVocabulary.TOKENS_KEY,
+                (key, value) -> new GgufValue.Array(GgufValueType.STRING, ((GgufValue.Array) value).elements().stream()
+                        .map(token -> ((GgufValue.Text) token).value().startsWith("<0x")
+                                ? new GgufValue.Text("byte" + ((GgufValue.Text) token).value()) : token)
+                        .toList())));
 
         private final String key;
         private final Consumer<Map<String, GgufValue>> change;

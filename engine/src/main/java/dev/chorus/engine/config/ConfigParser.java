@@ -6,6 +6,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -116,6 +117,8 @@ final class ConfigParser {
             ConfigLocation location = mark == null ? new ConfigLocation(file, 1, 1)
                     : new ConfigLocation(file, mark.getLine() + 1, mark.getColumn() + 1);
             throw new ConfigException(location, "invalid YAML: " + e.getProblem(), e);
+        } catch (YAMLException e) { // a limit of YamlLimits, e.g. too many aliases
+            throw new ConfigException(new ConfigLocation(file, 1, 1), "invalid YAML: " + e.getMessage(), e);
         }
     }
 
