@@ -1,6 +1,7 @@
 package dev.chorus.gguf;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -57,17 +58,17 @@ public final class GgufModelChecks {
         }
     }
 
-    /** With mmap, each tensor's bytes become a CPU buffer that ggml asserts starts on 32 bytes. */
+    /**
+     * With mmap, each tensor's bytes become a CPU buffer that ggml asserts starts on 32 bytes; the parser has
+     * already placed every tensor on {@code general.alignment}, so only a smaller alignment can break this.
+     */
     private void tensorAlignment() throws GgufFormatException {
         for (GgufTensorInfo tensor : gguf.tensors()) {
             long start = gguf.dataStart() + tensor.dataOffset();
             if (start % TENSOR_ALIGNMENT != 0) {
-                throw gguf.alignment() < TENSOR_ALIGNMENT
-                        ? problem(GgufParser.ALIGNMENT_KEY, "is " + gguf.alignment() + ": tensor '" + tensor.name()
-                                + "' starts at byte " + start + ", and ggml needs tensor data on " + TENSOR_ALIGNMENT
-                                + " bytes")
-                        : problem(tensor.name(), "starts at byte " + start + ", not on the " + TENSOR_ALIGNMENT
-                                + " bytes ggml needs");
+                throw problem(GgufParser.ALIGNMENT_KEY, "is " + gguf.alignment() + ": tensor '" + tensor.name()
+                        + "' starts at byte " + start + ", and ggml needs tensor data on " + TENSOR_ALIGNMENT
+                        + " bytes");
             }
         }
     }
@@ -264,7 +265,8 @@ public final class GgufModelChecks {
     private void requireSpecial(String name, boolean addedByDefault, long defaultId, int tokenCount)
             throws GgufFormatException {
         String addKey = "tokenizer.ggml.add_" + name + "_token";
-        boolean added = gguf.find(addKey).orElse(null) instanceof GgufValue.Bool(boolean value) ? value : addedByDefault;
+        boolean added = gguf.find(addKey).orElse(null) instanceof GgufValue.Bool(boolean value)
+                ? value : addedByDefault;
         if (!added) {
             return;
         }
@@ -294,7 +296,7 @@ public final class GgufModelChecks {
                 values[i] = integer(key, array.elements().get(i)).orElse(0);
             }
         } else {
-            java.util.Arrays.fill(values, integer(key).orElse(0));
+            Arrays.fill(values, integer(key).orElse(0));
         }
         return Optional.of(values);
     }

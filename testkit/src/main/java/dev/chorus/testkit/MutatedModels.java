@@ -146,7 +146,8 @@ public final class MutatedModels {
             }
             case TRUNCATE -> mutant = Arrays.copyOf(original,
                     random.nextBoolean() ? random.nextInt(layout.dataStart()) : random.nextInt(original.length));
-            case ABSURD_FIELD -> buffer.putLong(structuralPosition(layout, random, 8), ABSURD[random.nextInt(ABSURD.length)]);
+            case ABSURD_FIELD -> buffer.putLong(structuralPosition(layout, random, 8),
+                    ABSURD[random.nextInt(ABSURD.length)]);
             case RANDOM_FIELD -> {
                 int at = structuralPosition(layout, random, 8);
                 if (random.nextBoolean()) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +36,23 @@ class HostileConfigTest {
         ConfigException refused = assertThrows(ConfigException.class, () -> Engine.start(config).close());
         assertEquals(2, refused.line(), refused.getMessage());
         assertTrue(refused.getMessage().contains(file + ": " + mutation.key() + " "), refused.getMessage());
+    }
+
+    /** The child-process load the server runs first: a good file passes, one llama.cpp refuses names its line. */
+    @Test
+    void theProbeLoadsGoodFilesAndNamesTheLineOfOneLlamaCppRefuses() throws IOException {
+        Path good = FixtureModels.cached(FixtureModel.DEFAULT);
+        Path vocabularyOnly = FixtureModels.vocabularyFile(); // a GGUF file with a tokenizer and no weights
+        EngineConfig config = EngineConfig.parse("models:\n  good: { path: " + good + " }\n  weightless: { path: "
+                + vocabularyOnly + " }\n", folder.resolve("chorus.yaml"));
+        ConfigValidator.validate(config);
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> ConfigValidator.probe(config, Duration.ofMinutes(1)));
+        assertEquals(3, refused.line(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("model 'weightless': " + vocabularyOnly + " cannot be loaded: "),
+                refused.getMessage());
+        ConfigValidator.probe(EngineConfig.parse("models:\n  good: { path: " + good + " }\n",
+                folder.resolve("chorus.yaml")), Duration.ofMinutes(1));
     }
 
     @Test

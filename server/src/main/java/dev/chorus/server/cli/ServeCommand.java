@@ -36,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration requestTimeout;
 
     @Option(names = "--read-timeout", defaultValue = "PT30S",
-            description = "a client still sending its request after this long is disconnected (default: ${DEFAULT-VALUE})")
+            description = "a client still sending its request after this long is disconnected "
+                    + "(default: ${DEFAULT-VALUE})")
     Duration readTimeout;
 
     @Option(names = "--max-connections", defaultValue = "1024",

@@ -217,7 +217,8 @@ final class CompletionRequestParser {
             }
         }
         throw ApiException.invalidValue(path, "'" + path + "' must be one of "
-                + List.of(FusionMethod.values()).toString().toLowerCase(Locale.ROOT) + ", got '" + ApiException.echo(name) + "'.");
+                + List.of(FusionMethod.values()).toString().toLowerCase(Locale.ROOT) + ", got '"
+                + ApiException.echo(name) + "'.");
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */
