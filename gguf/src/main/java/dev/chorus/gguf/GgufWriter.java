@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
 /**
@@ -67,18 +66,26 @@ public final class GgufWriter implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Starts writing {@code target}; nothing appears at that path until a successful {@link #close()}. */
+    /**
+     * Starts writing {@code target}; nothing appears at that path until a successful {@link #close()}. The target
+     * must be a regular file or a new path in an existing folder: a device, FIFO or folder there is refused (an
+     * atomic rename would replace {@code /dev/null} itself). Temporary files of earlier writers of the same target
+     * that died without cleaning up (killed, or the machine stopped) are deleted first.
+     *
+     * @throws IOException naming the target when it is not a regular file or its folder does not exist
+     */
     public static GgufWriter create(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
-        // Not Files.createTempFile: its owner-only permissions would carry over to the published model.
-        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part");
+        PartFiles.requireWritableTarget(absolute);
+        PartFiles.deleteStale(absolute);
+        Path temporary = PartFiles.newPart(absolute);
         FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
+            PartFiles.claim(temporary, channel);
             return new GgufWriter(absolute, temporary, channel);
-        } catch (RuntimeException failure) {
+        } catch (IOException | RuntimeException failure) {
             channel.close();
-            Files.deleteIfExists(temporary);
+            PartFiles.release(temporary);
             throw failure;
         }
     }
@@ -215,15 +222,16 @@ public final class GgufWriter implements AutoCloseable {
             if (!failed && tensorsWritten == tensors.size()) {
                 writeHeaderOnce();
                 channel.force(true);
-                channel.close();
+                // renamed while still open and locked, so no other writer's stale-file sweep can take it first
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+                PartFiles.forget(temporary);
                 return;
             }
         } catch (IOException | RuntimeException | Error failure) {
-            Files.deleteIfExists(temporary);
+            PartFiles.release(temporary);
             throw failure;
         }
-        Files.deleteIfExists(temporary);
+        PartFiles.release(temporary);
         if (!failed) {
             throw new IllegalStateException("GGUF writer for " + target + " closed after " + tensorsWritten + " of "
                     + tensors.size() + " tensors; no file written");

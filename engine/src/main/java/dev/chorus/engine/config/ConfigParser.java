@@ -6,6 +6,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -107,7 +108,7 @@ final class ConfigParser {
     }
 
     private Node compose(String text) {
-        LoaderOptions options = new LoaderOptions();
+        LoaderOptions options = YamlLimits.loaderOptions();
         options.setAllowDuplicateKeys(true); // reported by YamlMapping with both lines
         try {
             return new Yaml(options).compose(new StringReader(text));
@@ -116,6 +117,8 @@ final class ConfigParser {
             ConfigLocation location = mark == null ? new ConfigLocation(file, 1, 1)
                     : new ConfigLocation(file, mark.getLine() + 1, mark.getColumn() + 1);
             throw new ConfigException(location, "invalid YAML: " + e.getProblem(), e);
+        } catch (YAMLException e) { // a limit of YamlLimits, e.g. too many aliases
+            throw new ConfigException(new ConfigLocation(file, 1, 1), "invalid YAML: " + e.getMessage(), e);
         }
     }
 
@@ -129,11 +132,18 @@ final class ConfigParser {
         }
         // A merged model's path is its recipe until the engine merges it (dev.chorus.engine.merge.MergedModels).
         Path source = folder.resolve(path.orElseGet(merge::get)).normalize();
+        int context = mapping.integer("context", DEFAULT_CONTEXT, 1);
+        int slots = mapping.integer("slots", DEFAULT_SLOTS, 1);
+        if (slots > ModelSpec.MAX_SLOTS || (long) context * slots > ModelSpec.MAX_CONTEXT_TOKENS) {
+            throw new ConfigException(mapping.location(), "model '" + name + "': context " + context + " x slots "
+                    + slots + " is more than llama.cpp's limits (at most " + ModelSpec.MAX_SLOTS + " slots and "
+                    + ModelSpec.MAX_CONTEXT_TOKENS + " tokens of context in all)");
+        }
         return new ModelSpec(name, source,
                 mapping.integer("gpu_layers", 0, 0),
-                mapping.integer("context", DEFAULT_CONTEXT, 1),
+                context,
                 mapping.integer("threads", ModelSpec.AUTO_THREADS, 1),
-                mapping.integer("slots", DEFAULT_SLOTS, 1),
+                slots,
                 YamlMapping.location(file, key),
                 merge.map(recipe -> source),
                 mapping.optionalString("chat_template"));

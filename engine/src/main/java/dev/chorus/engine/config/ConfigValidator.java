@@ -1,17 +1,25 @@
 package dev.chorus.engine.config;
 
 import dev.chorus.engine.merge.MergedModels;
+import dev.chorus.engine.probe.ModelProbe;
 import dev.chorus.gguf.GgufFile;
+import dev.chorus.gguf.GgufModelChecks;
+import dev.chorus.gguf.GgufValue;
 import dev.chorus.gguf.GgufVocabulary;
 import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.LlamaException;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,10 +47,72 @@ public final class ConfigValidator {
             throw new ConfigException(model.location(), "model '" + model.name() + "': no file " + file);
         }
         try (GgufFile gguf = GgufFile.open(file)) {
+            if (!model.awaitsMerge()) {
+                GgufModelChecks.check(gguf);
+                requireKvCacheFits(model, gguf);
+            }
             return GgufVocabulary.read(gguf);
+        } catch (ConfigException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(model.location(), "model '" + model.name() + "': " + file
                     + " is not a usable GGUF file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The KV cache llama.cpp allocates for {@code context × slots} tokens (F16 keys and values in every layer) must
+     * fit in this machine's memory when the model runs on the CPU; found here, with the config line, rather than
+     * as a failed allocation of hundreds of gigabytes.
+     */
+    private static void requireKvCacheFits(ModelSpec model, GgufFile gguf) {
+        if (model.gpuLayers() > 0 || !gguf.contains("general.architecture")) {
+            return;
+        }
+        String prefix = gguf.getString("general.architecture") + ".";
+        if (!gguf.contains(prefix + "block_count") || !gguf.contains(prefix + "embedding_length")
+                || !gguf.contains(prefix + "attention.head_count")
+                || gguf.get(prefix + "attention.head_count") instanceof GgufValue.Array) {
+            return; // per-layer head counts: llama.cpp's own estimate is the one to trust
+        }
+        long heads = Math.max(1, gguf.getLong(prefix + "attention.head_count"));
+        long kvHeads = gguf.find(prefix + "attention.head_count_kv").isPresent()
+                && !(gguf.get(prefix + "attention.head_count_kv") instanceof GgufValue.Array)
+                ? gguf.getLong(prefix + "attention.head_count_kv") : heads;
+        long headSize = gguf.getLong(prefix + "embedding_length") / heads;
+        long keyLength = gguf.contains(prefix + "attention.key_length")
+                ? gguf.getLong(prefix + "attention.key_length") : headSize;
+        long valueLength = gguf.contains(prefix + "attention.value_length")
+                ? gguf.getLong(prefix + "attention.value_length") : headSize;
+        double bytes = 2.0 * model.contextSize() * model.slots() * gguf.getLong(prefix + "block_count") * kvHeads
+                * (keyLength + valueLength);
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        if (bytes > memory) {
+            throw new ConfigException(model.location(), String.format(Locale.ROOT, "model '%s': context %d x slots"
+                    + " %d needs a KV cache of %.1f GB, more than this machine's %.1f GB of memory; lower context or"
+                    + " slots", model.name(), model.contextSize(), model.slots(), bytes / 1e9, memory / 1e9));
+        }
+    }
+
+    /**
+     * Loads every model file of a prepared config ({@link MergedModels#prepare}) through llama.cpp in a child
+     * process ({@link ModelProbe}), so that a file whose contents make llama.cpp abort fails there, at its config
+     * line, instead of ending the process that would serve it.
+     *
+     * @param perFile how long one file may take to load and decode a token
+     */
+    public static void probe(EngineConfig config, Duration perFile) {
+        List<ModelSpec> models = List.copyOf(config.models().values());
+        List<ModelProbe.Result> results = new ModelProbe(perFile).probe(models.stream().map(ModelSpec::path).toList());
+        for (int i = 0; i < models.size(); i++) {
+            ModelProbe.Result result = results.get(i);
+            if (!result.loaded()) {
+                ModelSpec model = models.get(i);
+                throw new ConfigException(model.location(), "model '" + model.name() + "': " + model.path()
+                        + (result.outcome() == ModelProbe.Outcome.REFUSED ? " cannot be loaded: "
+                        : " makes llama.cpp fail (" + result.outcome().name().toLowerCase(Locale.ROOT)
+                        + "): ") + result.detail());
+            }
         }
     }
 

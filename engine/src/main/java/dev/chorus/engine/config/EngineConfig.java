@@ -2,7 +2,6 @@ package dev.chorus.engine.config;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,7 +36,7 @@ public record EngineConfig(Path file, Map<String, ModelSpec> models, Map<String,
     public static EngineConfig load(Path file) {
         String text;
         try {
-            text = Files.readString(file);
+            text = YamlLimits.read(file, "config");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read config " + file, e);
         }

@@ -21,6 +21,10 @@ public record ModelSpec(String name, Path path, int gpuLayers, int contextSize, 
                         ConfigLocation location, Optional<Path> recipe, Optional<String> chatTemplate) {
     /** {@code threads} when the config leaves it out. */
     public static final int AUTO_THREADS = 0;
+    /** llama.cpp's {@code LLAMA_MAX_SEQ}: the most sequences one context holds. */
+    public static final int MAX_SLOTS = 256;
+    /** {@code context × slots} is one llama.cpp context's {@code n_ctx}, a signed 32-bit count in Chorus. */
+    public static final long MAX_CONTEXT_TOKENS = Integer.MAX_VALUE;
 
     public ModelSpec {
         Objects.requireNonNull(name, "name");

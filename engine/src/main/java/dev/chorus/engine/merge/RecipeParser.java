@@ -1,8 +1,8 @@
 package dev.chorus.engine.merge;
 
+import dev.chorus.engine.config.YamlLimits;
 import dev.chorus.gguf.GgmlType;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -47,7 +46,7 @@ public final class RecipeParser {
 
     /** Parses the recipe file; every problem is an {@link IllegalArgumentException} naming the file. */
     public static MergeRecipe parse(Path file) throws IOException {
-        String text = Files.readString(file);
+        String text = YamlLimits.read(file, "recipe");
         try {
             return parse(text, file.toAbsolutePath().getParent());
         } catch (IllegalArgumentException | YAMLException | ClassCastException e) {
@@ -57,7 +56,7 @@ public final class RecipeParser {
 
     /** Parses recipe text whose relative paths resolve against {@code folder}. */
     public static MergeRecipe parse(String text, Path folder) {
-        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        Object root = new Yaml(new SafeConstructor(YamlLimits.loaderOptions())).load(text);
         Map<String, Object> top = mapping(root, "the recipe", TOP_KEYS);
         MergeMethod method = MergeMethod.parse(string(required(top, "merge_method"), "merge_method"));
         Optional<Path> base = Optional.ofNullable(top.get("base_model")).map(value -> path(value, folder, "base_model"));
@@ -87,7 +86,7 @@ public final class RecipeParser {
             if (model.containsKey("layer_range")) {
                 List<Object> range = list(model.get("layer_range"), "layer_range");
                 if (range.size() != 2) {
-                    throw new IllegalArgumentException("layer_range must be [start, end], not " + range);
+                    throw new IllegalArgumentException("layer_range must be [start, end], not " + YamlLimits.describe(range));
                 }
                 first = number(range.get(0), "layer_range").intValue();
                 end = number(range.get(1), "layer_range").intValue();
@@ -198,6 +197,6 @@ public final class RecipeParser {
     }
 
     private static String describe(Object node) {
-        return node == null ? "nothing" : "'" + node + "'";
+        return YamlLimits.describe(node);
     }
 }

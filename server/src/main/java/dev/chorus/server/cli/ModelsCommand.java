@@ -1,15 +1,23 @@
 package dev.chorus.server.cli;
 
+import dev.chorus.engine.probe.ModelProbe;
 import dev.chorus.gguf.GgmlType;
 import dev.chorus.gguf.GgufFile;
+import dev.chorus.gguf.GgufModelChecks;
 import dev.chorus.gguf.GgufTensorInfo;
 import dev.chorus.gguf.GgufVocabulary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,30 +34,57 @@ import java.util.stream.Collectors;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Inspect GGUF models: architecture, parameters, quantisation, vocabulary, and whether they can fuse.")
 final class ModelsCommand implements Callable<Integer> {
+    /** How long {@code --probe} gives one file to load and decode a token. */
+    private static final Duration PROBE_PER_FILE = Duration.ofMinutes(5);
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "GGUF files")
     List<Path> files;
 
+    @Option(names = "--probe", description = "also load each file through llama.cpp, in a child process, and "
+            + "decode one token")
+    boolean probe;
+
+    /** Describes every file, each one's error in its place; exit status 1 if any file is unusable. */
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintStream out = System.out;
         List<String> names = new ArrayList<>();
         List<GgufVocabulary> vocabularies = new ArrayList<>();
+        List<Path> wellFormed = new ArrayList<>();
+        int failed = 0;
         for (Path file : files) {
+            String description = file + System.lineSeparator();
             try (GgufFile gguf = GgufFile.open(file)) {
-                describe(file, gguf, out);
+                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                describe(file, gguf, new PrintStream(buffer, true, StandardCharsets.UTF_8));
+                description = buffer.toString(StandardCharsets.UTF_8);
+                GgufModelChecks.check(gguf);
+                out.print(description);
+                wellFormed.add(file);
                 if (gguf.contains(GgufVocabulary.TOKENS_KEY)) {
                     names.add(file.getFileName().toString());
                     vocabularies.add(GgufVocabulary.read(gguf));
                 }
+            } catch (IOException | RuntimeException e) {
+                out.print(description);
+                out.println("  error         " + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+                failed++;
+            }
+        }
+        if (probe && !wellFormed.isEmpty()) {
+            for (ModelProbe.Result result : new ModelProbe(PROBE_PER_FILE).probe(wellFormed)) {
+                out.println(result.file() + (result.loaded() ? ": llama.cpp loads it (" + result.detail() + ")"
+                        : ": llama.cpp " + result.outcome().name().toLowerCase(Locale.ROOT) + ": " + result.detail()));
+                failed += result.loaded() ? 0 : 1;
             }
         }
         if (files.size() > 1) {
             out.println(fusion(names, vocabularies));
         }
-        return 0;
+        return failed == 0 ? 0 : 1;
     }
 
-    private static void describe(Path file, GgufFile gguf, PrintStream out) throws java.io.IOException {
+    private static void describe(Path file, GgufFile gguf, PrintStream out) throws IOException {
         String architecture = gguf.find("general.architecture").map(v -> gguf.getString("general.architecture"))
                 .orElse("(unknown)");
         long parameters = gguf.tensors().stream().mapToLong(GgufTensorInfo::elementCount).sum();

@@ -2,6 +2,7 @@ package dev.chorus.server.cli;
 
 import dev.chorus.engine.Engine;
 import dev.chorus.server.http.ChorusServer;
+import dev.chorus.server.http.HttpLimits;
 import dev.chorus.server.http.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,15 +35,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "ISO-8601 duration after which a request is cancelled (default: ${DEFAULT-VALUE})")
     Duration requestTimeout;
 
+    @Option(names = "--read-timeout", defaultValue = "PT30S",
+            description = "a client still sending its request after this long is disconnected "
+                    + "(default: ${DEFAULT-VALUE})")
+    Duration readTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "1024",
+            description = "connections beyond this many are closed at once (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--no-probe", description = "load the model files without first trying each in a child process")
+    boolean noProbe;
+
     @Override
     public Integer call() throws Exception {
+        HttpLimits.configure(readTimeout, maxConnections);
         ServerOptions options = new ServerOptions(host, port, Optional.empty(), maxBodyBytes, requestTimeout);
         // The key comes from the environment, never the command line, where `ps` would show it.
         String apiKey = System.getenv(API_KEY_VARIABLE);
         if (apiKey != null && !apiKey.isBlank()) {
             options = options.withApiKey(apiKey);
         }
-        Engine engine = Loading.start(config.resolve(), System.err);
+        Engine engine = Loading.start(config.resolve(), System.err, !noProbe);
         ChorusServer server;
         try {
             server = ChorusServer.start(options, engine);

@@ -49,7 +49,19 @@ public final class ApiException extends Exception {
     /** 404: no model or collaboration of that name is served. */
     public static ApiException unknownModel(String model) {
         return new ApiException(404, "invalid_request_error", "model", "model_not_found",
-                "The model '" + model + "' does not exist; GET /v1/models lists the served ones.");
+                "The model '" + echo(model) + "' does not exist; GET /v1/models lists the served ones.");
+    }
+
+    /** The most characters of a client's own value an error message repeats. */
+    static final int MAX_ECHO_CHARS = 64;
+
+    /**
+     * A value from the request as an error message may repeat it: at most {@link #MAX_ECHO_CHARS} characters, so
+     * a megabyte-long model name costs the answer nothing.
+     */
+    static String echo(String value) {
+        return value.length() <= MAX_ECHO_CHARS ? value
+                : value.substring(0, MAX_ECHO_CHARS) + "... (" + value.length() + " characters)";
     }
 
     /** 429: the engine's admission queue is full; the client may retry later. */

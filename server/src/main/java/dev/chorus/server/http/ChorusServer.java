@@ -50,6 +50,7 @@ public final class ChorusServer implements AutoCloseable {
                 new Route("GET", "/health", false, new HealthHandler(backend)),
                 new Route("GET", "/metrics", true,
                         exchange -> Responses.text(exchange, PrometheusText.CONTENT_TYPE, metrics.render(backend))));
+        HttpLimits.applyDefaults();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), BACKLOG);

@@ -126,8 +126,8 @@ final class CompletionRequestParser {
             String role = message.requiredString("role");
             if (!ROLES.contains(role)) {
                 throw ApiException.invalidValue(message.path("role"),
-                        "'" + message.path("role") + "' must be one of " + ROLES + ", got '" + role
-                                + "'.");
+                        "'" + message.path("role") + "' must be one of " + ROLES + ", got '"
+                                + ApiException.echo(role) + "'.");
             }
             message.string("name");
             refuseUnsupported(message, List.of("tool_calls", "function_call"));
@@ -219,7 +219,8 @@ final class CompletionRequestParser {
             }
         }
         throw ApiException.invalidValue(path, "'" + path + "' must be one of "
-                + List.of(FusionMethod.values()).toString().toLowerCase(Locale.ROOT) + ", got '" + name + "'.");
+                + List.of(FusionMethod.values()).toString().toLowerCase(Locale.ROOT) + ", got '"
+                + ApiException.echo(name) + "'.");
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */

@@ -48,7 +48,7 @@ final class RequestBody {
             }
         } catch (NumberFormatException e) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_content_length",
-                    "Content-Length is not a number: " + declared);
+                    "Content-Length is not a number: " + ApiException.echo(declared));
         }
     }
 

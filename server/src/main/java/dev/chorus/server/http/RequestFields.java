@@ -96,7 +96,8 @@ final class RequestFields {
             throw ApiException.invalidType(path(name), "an integer");
         }
         if (!node.canConvertToLong()) {
-            throw ApiException.invalidValue(path(name), "'" + path(name) + "' must fit in 64 bits, got " + node + ".");
+            throw ApiException.invalidValue(path(name), "'" + path(name) + "' must fit in 64 bits, got "
+                    + ApiException.echo(node.toString()) + ".");
         }
         return OptionalLong.of(node.longValue());
     }

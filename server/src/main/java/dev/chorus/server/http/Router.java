@@ -39,7 +39,7 @@ final class Router implements HttpHandler {
             List<Route> candidates = routes.stream().filter(route -> route.matches(path)).toList();
             if (candidates.isEmpty()) {
                 throw new ApiException(404, "invalid_request_error", null, "not_found",
-                        "No endpoint " + path + "; this server answers /v1/models, /v1/chat/completions, "
+                        "No endpoint " + ApiException.echo(path) + "; this server answers /v1/models, /v1/chat/completions, "
                                 + "/v1/completions, /health and /metrics.");
             }
             Route route = candidates.stream()
@@ -92,7 +92,7 @@ final class Router implements HttpHandler {
         String allowed = candidates.stream().map(Route::method).distinct().collect(Collectors.joining(", "));
         exchange.getResponseHeaders().set("Allow", allowed);
         return new ApiException(405, "invalid_request_error", null, "method_not_allowed",
-                exchange.getRequestMethod() + " is not allowed here; use " + allowed + ".");
+                ApiException.echo(exchange.getRequestMethod()) + " is not allowed here; use " + allowed + ".");
     }
 
     /** Sends the error unless a response is already under way (a stream reports its own errors). */
@@ -102,6 +102,10 @@ final class Router implements HttpHandler {
         }
         if (error.status() == 429) {
             exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        if (error.status() == 413) {
+            // The unread body may be arbitrarily long: close rather than drain it for the next request.
+            exchange.getResponseHeaders().set("Connection", "close");
         }
         try {
             Responses.error(exchange, error);

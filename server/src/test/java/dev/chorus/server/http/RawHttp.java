@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One HTTP/1.1 exchange over a plain socket, for what a well-behaved client library cannot send: a body shorter
@@ -45,6 +46,20 @@ final class RawHttp implements AutoCloseable {
 
     String statusLine() throws IOException {
         return in.readLine();
+    }
+
+    /** The next line, or null at the end of the stream. */
+    String line() throws IOException {
+        return in.readLine();
+    }
+
+    /** Skips a {@code Content-Length} body announced in {@code headers} (lower-cased header lines). */
+    void skip(List<String> headers) throws IOException {
+        for (String header : headers) {
+            if (header.startsWith("content-length:")) {
+                in.skip(Long.parseLong(header.substring("content-length:".length()).trim()));
+            }
+        }
     }
 
     /** After the status line: the headers, then a {@code Content-Length} body (of ASCII text). */
