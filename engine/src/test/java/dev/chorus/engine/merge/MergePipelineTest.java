@@ -171,7 +171,7 @@ class MergePipelineTest {
         Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(51));
         Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(52));
         Path file = folder.resolve("recipe.yaml");
-        Files.writeString(file, "merge_method: linear\nmodels: [{model: %s}, {model: %s}]\n".formatted(a, b));
+        Files.writeString(file, "merge_method: linear\nmodels: [{model: %s}, {model: %s}]\nparameters: {weight: 0.5}\n".formatted(a, b));
         List<Integer> seen = new ArrayList<>();
         try (MergeKernels kernels = MergeBackends.open(MergeBackend.JAVA)) {
             IllegalStateException stop = assertThrows(IllegalStateException.class, () -> MergePipeline.run(
