@@ -12,6 +12,8 @@ import dev.chorus.kernels.merge.MergeBackend;
 import dev.chorus.kernels.merge.MergeBackends;
 import dev.chorus.kernels.merge.MergeKernels;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +41,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 class MergekitExamplesTest {
 
+    private static final MathContext EXACT = MathContext.DECIMAL128;
     private static final Path REPOSITORY_MODELS = Path.of("..", "models").toAbsolutePath().normalize();
 
     @TempDir
@@ -117,7 +120,7 @@ class MergekitExamplesTest {
         }
 
         /** One output tensor: its input name per source, the sources, and t. */
-        private record Planned(String name, List<Source> sources, String inputSuffix, int offset, double t) {
+        private record Planned(String name, List<Source> sources, String inputSuffix, int offset, BigDecimal t) {
         }
 
         private final Map<String, Object> yaml;
@@ -176,11 +179,11 @@ class MergekitExamplesTest {
                 }
             }
             // mergekit plans pre- and post-layer weights with t = 0, from the first and the last slice.
-            before.forEach(name -> plan.put(name, new Planned(name, slices.getFirst(), null, 0, 0)));
+            before.forEach(name -> plan.put(name, new Planned(name, slices.getFirst(), null, 0, BigDecimal.ZERO)));
             for (int s = 0; s < slices.size(); s++) {
                 int length = lengths.get(s) < 0 ? metadata.getInt("llama.block_count") : lengths.get(s);
                 for (int offset = 0; offset < length; offset++) {
-                    double t = length > 1 ? (double) offset / (length - 1) : 1;
+                    BigDecimal t = length > 1 ? BigDecimal.valueOf(offset).divide(BigDecimal.valueOf(length - 1), EXACT) : BigDecimal.ONE;
                     for (String suffix : blockSuffixes) {
                         String name = "blk." + layers + "." + suffix;
                         plan.put(name, new Planned(name, slices.get(s), suffix, offset, t));
@@ -188,7 +191,7 @@ class MergekitExamplesTest {
                     layers++;
                 }
             }
-            after.forEach(name -> plan.put(name, new Planned(name, slices.getLast(), null, 0, 0)));
+            after.forEach(name -> plan.put(name, new Planned(name, slices.getLast(), null, 0, BigDecimal.ZERO)));
         }
 
         @SuppressWarnings("unchecked")
@@ -234,7 +237,7 @@ class MergekitExamplesTest {
             };
         }
 
-        private double[] linear(Map<String, double[]> inputs, Map<String, Map<String, Object>> own, String hf, double t) {
+        private double[] linear(Map<String, double[]> inputs, Map<String, Map<String, Object>> own, String hf, BigDecimal t) {
             int n = inputs.values().iterator().next().length;
             double[] out = new double[n];
             double weights = 0;
@@ -253,16 +256,19 @@ class MergekitExamplesTest {
         }
 
         /** GeneralizedTaskArithmeticMerge with magnitude sparsification and sum consensus. */
-        private double[] ties(Map<String, double[]> inputs, Map<String, Map<String, Object>> own, String hf, double t) {
+        private double[] ties(Map<String, double[]> inputs, Map<String, Map<String, Object>> own, String hf, BigDecimal t) {
             double[] b = inputs.get(base);
             int n = b.length;
             List<double[]> weighted = new ArrayList<>();
+            List<double[]> deltas = new ArrayList<>();
             List<Double> weights = new ArrayList<>();
+            List<BigDecimal> exactWeights = new ArrayList<>();
             for (var input : inputs.entrySet()) {
                 if (input.getKey().equals(base)) {
                     continue;
                 }
-                double w = parameter("weight", own.get(input.getKey()), hf, t);
+                BigDecimal exactWeight = exact("weight", own.get(input.getKey()), hf, t);
+                double w = exactWeight.doubleValue();
                 double density = parameterOr("density", own.get(input.getKey()), hf, t, 1);
                 double[] delta = new double[n];
                 for (int i = 0; i < n; i++) {
@@ -281,18 +287,30 @@ class MergekitExamplesTest {
                         delta[i] = keep[i] ? delta[i] : 0;
                     }
                 }
+                deltas.add(delta.clone());
                 for (int i = 0; i < n; i++) {
                     delta[i] *= w;
                 }
                 weighted.add(delta);
                 weights.add(w);
+                exactWeights.add(exactWeight);
             }
             boolean normalize = global("normalize", hf, t, true);
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
                 double sum = 0;
+                double magnitude = 0;
                 for (double[] d : weighted) {
                     sum += d[i];
+                    magnitude += Math.abs(d[i]);
+                }
+                if (Math.abs(sum) <= 1e-9 * magnitude) {
+                    // Near cancellation the rounding of 0.3 * 0.6 decides the sign: elect it in exact arithmetic.
+                    BigDecimal exact = BigDecimal.ZERO;
+                    for (int m = 0; m < weighted.size(); m++) {
+                        exact = exact.add(exactWeights.get(m).multiply(new BigDecimal(deltas.get(m)[i])));
+                    }
+                    sum = exact.signum();
                 }
                 double majority = sum >= 0 ? 1 : -1;
                 double mixed = 0;
@@ -309,7 +327,7 @@ class MergekitExamplesTest {
             return out;
         }
 
-        private double[] slerp(Map<String, double[]> inputs, String hf, double t) {
+        private double[] slerp(Map<String, double[]> inputs, String hf, BigDecimal t) {
             double[] v0 = inputs.get(base);
             double[] v1 = inputs.entrySet().stream().filter(e -> !e.getKey().equals(base)).findFirst().orElseThrow().getValue();
             double factor = global("t", hf, t, Double.NaN);
@@ -338,49 +356,59 @@ class MergekitExamplesTest {
             return out;
         }
 
-        private double parameter(String name, Map<String, Object> own, String hf, double t) {
-            double value = parameterOr(name, own, hf, t, Double.NaN);
-            if (Double.isNaN(value)) {
+        private double parameter(String name, Map<String, Object> own, String hf, BigDecimal t) {
+            return exact(name, own, hf, t).doubleValue();
+        }
+
+        private BigDecimal exact(String name, Map<String, Object> own, String hf, BigDecimal t) {
+            BigDecimal value = lookUp(name, own, hf, t);
+            if (value == null) {
                 throw new AssertionError("mergekit requires " + name + " for " + hf);
             }
             return value;
         }
 
+        private double parameterOr(String name, Map<String, Object> own, String hf, BigDecimal t, double fallback) {
+            BigDecimal value = lookUp(name, own, hf, t);
+            return value == null ? fallback : value.doubleValue();
+        }
+
         @SuppressWarnings("unchecked")
-        private double parameterOr(String name, Map<String, Object> own, String hf, double t, double fallback) {
+        private BigDecimal lookUp(String name, Map<String, Object> own, String hf, BigDecimal t) {
             Object setting = own.get(name);
-            Double value = setting == null ? null : evaluate(setting, hf, t);
+            BigDecimal value = setting == null ? null : evaluate(setting, hf, t);
             if (value == null) {
                 Map<String, Object> globals = (Map<String, Object>) yaml.getOrDefault("parameters", Map.of());
                 value = globals.containsKey(name) ? evaluate(globals.get(name), hf, t) : null;
             }
-            return value == null ? fallback : value;
+            return value;
         }
 
-        private boolean global(String name, String hf, double t, boolean fallback) {
+        private boolean global(String name, String hf, BigDecimal t, boolean fallback) {
             return parameterOr(name, Map.of(), hf, t, fallback ? 1 : 0) != 0;
         }
 
-        private double global(String name, String hf, double t, double fallback) {
+        private double global(String name, String hf, BigDecimal t, double fallback) {
             return parameterOr(name, Map.of(), hf, t, fallback);
         }
 
-        /** mergekit's evaluate_setting. */
+        /** mergekit's evaluate_setting, in decimal arithmetic (the recipe's numbers as written). */
         @SuppressWarnings("unchecked")
-        private static Double evaluate(Object setting, String hf, double t) {
+        private static BigDecimal evaluate(Object setting, String hf, BigDecimal t) {
             if (setting instanceof Number number) {
-                return number.doubleValue();
+                return new BigDecimal(number.toString());
             }
             if (setting instanceof Boolean flag) {
-                return flag ? 1.0 : 0.0;
+                return flag ? BigDecimal.ONE : BigDecimal.ZERO;
             }
             List<Object> list = (List<Object>) setting;
             if (list.stream().allMatch(Number.class::isInstance)) {
-                double scaled = t * (list.size() - 1);
-                int i0 = (int) scaled;
+                BigDecimal scaled = t.multiply(BigDecimal.valueOf(list.size() - 1));
+                int i0 = scaled.intValue();
                 int i1 = Math.min(list.size() - 1, i0 + 1);
-                double fraction = scaled - i0;
-                return (1 - fraction) * ((Number) list.get(i0)).doubleValue() + fraction * ((Number) list.get(i1)).doubleValue();
+                BigDecimal fraction = scaled.subtract(BigDecimal.valueOf(i0));
+                return BigDecimal.ONE.subtract(fraction).multiply(new BigDecimal(list.get(i0).toString()))
+                        .add(fraction.multiply(new BigDecimal(list.get(i1).toString())));
             }
             for (Object item : list) {
                 Map<String, Object> condition = (Map<String, Object>) item;

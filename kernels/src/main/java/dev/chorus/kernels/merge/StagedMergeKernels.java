@@ -26,7 +26,7 @@ public abstract class StagedMergeKernels implements MergeKernels {
         switch (step) {
             case MergeStep.Linear linear -> {
                 requireModels(linear.weights().length, resident.first());
-                weightedSums(resident, toFloats(linear.coefficients()), out);
+                weightedSums(resident, linear.coefficients(), out);
             }
             case MergeStep.Slerp slerp -> {
                 if (resident.first().modelCount() != 2) {
@@ -40,7 +40,7 @@ public abstract class StagedMergeKernels implements MergeKernels {
                         statistics[s] += partial[s];
                     }
                 }
-                weightedSums(resident, toFloats(slerp.coefficients(statistics[0], statistics[1], statistics[2])), out);
+                weightedSums(resident, slerp.coefficients(statistics[0], statistics[1], statistics[2]), out);
             }
             case MergeStep.DeltaMerge delta -> {
                 requireModels(delta.weights().length, resident.first());
@@ -67,8 +67,11 @@ public abstract class StagedMergeKernels implements MergeKernels {
      */
     protected abstract long[] keyHistogram(int model, int shift, int prefix, int tieKey);
 
-    /** {@code out = Σ_m coefficients[m] x_m} over the chunk. */
-    protected abstract void weightedSum(float[] coefficients);
+    /**
+     * {@code out = Σ_m coefficients[m] x_m} over the chunk; a backend may round the coefficients to float
+     * ({@link #toFloats}) and sum in float.
+     */
+    protected abstract void weightedSum(double[] coefficients);
 
     /**
      * The delta combination of {@link MergeStep.DeltaMerge} over the chunk, which starts at element
@@ -97,7 +100,7 @@ public abstract class StagedMergeKernels implements MergeKernels {
         return counts;
     }
 
-    private void weightedSums(Resident resident, float[] coefficients, Output out) {
+    private void weightedSums(Resident resident, double[] coefficients, Output out) {
         for (long chunk = 0; chunk < resident.inputs.chunkCount(); chunk++) {
             resident.upload(chunk);
             weightedSum(coefficients);
@@ -279,7 +282,7 @@ public abstract class StagedMergeKernels implements MergeKernels {
         }
     }
 
-    private static float[] toFloats(double[] values) {
+    protected static float[] toFloats(double[] values) {
         float[] floats = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             floats[i] = (float) values[i];

@@ -7,7 +7,9 @@ import dev.chorus.kernels.merge.MergeStep;
 import dev.chorus.kernels.merge.RadixSelect;
 import dev.chorus.kernels.merge.StagedMergeKernels;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMergeKernels extends StagedMergeKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** Floats as many as {@link #DOUBLES} has lanes, for widening. */
+    private static final VectorSpecies<Float> HALF_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
     /** Elements summed in float before the partial sums move to double, bounding the rounding error. */
     private static final int DOT_BLOCK = 4096;
     /** Elements per parallel task: a multiple of the vector length and of 4. */
@@ -105,27 +111,30 @@ final class VectorMergeKernels extends StagedMergeKernels {
         });
     }
 
+    /** Sums in double and rounds once, so a linear merge lies within one float ulp of the exact sum. */
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] coefficients) {
         inChunks(inputs.length(), (start, end) -> weightedSum(coefficients, start, end));
     }
 
-    private void weightedSum(float[] coefficients, int start, int end) {
+    private void weightedSum(double[] coefficients, int start, int end) {
         float[][] models = inputs.models();
         int i = start;
-        for (; i <= end - SPECIES.length(); i += SPECIES.length()) {
-            FloatVector sum = FloatVector.fromArray(SPECIES, models[0], i).mul(coefficients[0]);
-            for (int m = 1; m < models.length; m++) {
-                sum = FloatVector.fromArray(SPECIES, models[m], i).fma(FloatVector.broadcast(SPECIES, coefficients[m]), sum);
+        for (; i <= end - HALF_FLOATS.length(); i += HALF_FLOATS.length()) {
+            DoubleVector sum = DoubleVector.zero(DOUBLES);
+            for (int m = 0; m < models.length; m++) {
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, models[m], i)
+                        .convertShape(VectorOperators.F2D, DOUBLES, 0);
+                sum = x.fma(DoubleVector.broadcast(DOUBLES, coefficients[m]), sum);
             }
-            sum.intoArray(result, i);
+            sum.convertShape(VectorOperators.D2F, HALF_FLOATS, 0).reinterpretAsFloats().intoArray(result, i);
         }
         for (; i < end; i++) {
-            float sum = models[0][i] * coefficients[0];
-            for (int m = 1; m < models.length; m++) {
+            double sum = 0;
+            for (int m = 0; m < models.length; m++) {
                 sum = Math.fma(models[m][i], coefficients[m], sum);
             }
-            result[i] = sum;
+            result[i] = (float) sum;
         }
     }
 

@@ -96,7 +96,8 @@ final class CudaMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] weights) {
+        float[] coefficients = toFloats(weights);
         CUdeviceptr parameters = array(Role.PARAMETERS, coefficients.length);
         cuMemcpyHtoD(parameters, Pointer.to(coefficients), (long) coefficients.length * Sizeof.FLOAT);
         launch(weightedSum, blocks(), Pointer.to(array(Role.OUT, 0)), Pointer.to(array(Role.MODELS, 0)),

@@ -94,7 +94,8 @@ final class OpenClMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] weights) {
+        float[] coefficients = toFloats(weights);
         cl_mem parameters = arrays.parameters(coefficients.length);
         clEnqueueWriteBuffer(queue, parameters, CL_TRUE, 0, (long) coefficients.length * Sizeof.cl_float,
                 Pointer.to(coefficients), 0, null, null);
