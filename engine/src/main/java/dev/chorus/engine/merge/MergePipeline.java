@@ -52,7 +52,8 @@ public final class MergePipeline {
         }
         try (MergePlan plan = MergePlan.open(recipe)) {
             long total = plan.inputBytes();
-            ChunkBuffers buffers = new ChunkBuffers(plan.jobs, chunkLength > 0 ? chunkLength : chunkLengthFor(plan.jobs));
+            int chunk = chunkLength > 0 ? chunkLength : chunkLengthFor(plan.jobs);
+            ChunkBuffers buffers = new ChunkBuffers(plan.jobs, chunk);
             // Every parameter is resolved before the output exists, so a missing one leaves no file behind.
             List<MergeStep> steps = IntStream.range(0, plan.jobs.size())
                     .mapToObj(index -> TensorSteps.step(recipe, plan.jobs.get(index), index)).toList();
@@ -83,7 +84,7 @@ public final class MergePipeline {
                 }
             }
             return new MergeSummary(output, plan.jobs.size(), total, kernels.backend().id() + " (" + kernels.device() + ")",
-                    (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9, chunk);
         }
     }
 
