@@ -145,28 +145,28 @@ class MergePipelineTest {
     /** A filter that matches no tensor (here a typo of mergekit's self_attn) would silently do nothing: refused with its name. */
     @Test
     void aFilterThatMatchesNothingIsRefusedWithItsName() {
-        Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(41));
-        Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44));
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> merge("""
+        assertRefusedBeforeWriting("""
                 merge_method: slerp
                 base_model: %s
                 models: [{model: %s}]
                 parameters: {t: [{filter: self_atn, value: 0.3}, {value: 0.5}]}
-                """.formatted(a, b)));
-        assertTrue(refused.getMessage().contains("filter 'self_atn' of t") && refused.getMessage().contains("matches no tensor"),
-                refused.getMessage());
-        assertOnlyTheRecipeIsLeft();
+                """, "filter 'self_atn' of t in the recipe's parameters matches no tensor");
     }
 
     @Test
     void aMissingWeightIsRefusedBeforeAnythingIsWritten() {
-        Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(41));
-        Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44));
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> merge("""
+        assertRefusedBeforeWriting("""
                 merge_method: linear
                 models: [{model: %s, parameters: {weight: 1}}, {model: %s, parameters: {weight: [{filter: mlp, value: 1}]}}]
-                """.formatted(a, b)));
-        assertTrue(refused.getMessage().contains("linear needs parameter weight for " + b), refused.getMessage());
+                """, "linear needs parameter weight for " + FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44)));
+    }
+
+    /** {@code recipe}, formatted with two fixture paths, is refused with {@code reason} and leaves no file. */
+    private void assertRefusedBeforeWriting(String recipe, String reason) {
+        Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(41));
+        Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> merge(recipe.formatted(a, b)));
+        assertTrue(refused.getMessage().contains(reason), refused.getMessage());
         assertOnlyTheRecipeIsLeft();
     }
 
