@@ -150,6 +150,7 @@ public final class MergeBench {
         Map<String, Object> file = new LinkedHashMap<>();
         Map<String, Object> machine = BenchResults.machine(devices);
         // Other work on the machine slows CPU merges: the 1-minute load average says how much.
+        machine.put("cpu_model", cpuModel());
         machine.put("load_average_before", loadBefore);
         machine.put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         file.put("machine", machine);
@@ -228,6 +229,16 @@ public final class MergeBench {
         peak[0] = Math.max(peak[0], rssAnonKilobytes());
         System.out.println(RESULT + Math.round(summary.seconds() * 1e9) + " " + summary.inputBytes() + " "
                 + summary.chunkLength() + " " + peak[0]);
+    }
+
+    /** lscpu's model name, from /proc/cpuinfo. */
+    private static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(line -> line.startsWith("model name")).map(line -> line.substring(line.indexOf(':') + 1).strip())
+                    .findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** {@code RssAnon} of this process in kB, from /proc (0 where there is none). */
