@@ -9,8 +9,8 @@
 # usage: bench/scripts/gpu-bench.sh            (from anywhere; bench/target/benchmarks.jar must already be built)
 # environment: JAVA (/opt/jre25s/bin/java), CHORUS_LLAMA_DIR (/opt/llama-v0.5.0-cuda-sm90),
 #              CHORUS_CACHE_DIR (~/.cache/chorus), RESULTS (bench/results), KEEP_MODELS (0),
-#              HEAP (64g: the merge pipeline holds the largest tensor as floats once per input and output, 2.1 GB
-#              each for llama-8b's embeddings; the default heap, a quarter of memory, ran out on llama-1b on 23 GB)
+#              HEAP (16g, the parent's; MergeBench runs each merge in a child JVM with -Xmx1g, and its whole-tensor
+#              comparison run with --unbounded-heap, 8g by default: pass --unbounded-heap 24g for llama-8b)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,7 +35,7 @@ fi
 bench() {
   local main="$1"; shift
   echo "gpu-bench: $main $*" >&2
-  "$java" -Xmx"${HEAP:-64g}" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Dchorus.cache.dir="$cache" \
+  "$java" -Xmx"${HEAP:-16g}" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Dchorus.cache.dir="$cache" \
     -cp "$jar" "$main" --out "$results" "$@"
 }
 
@@ -45,5 +45,5 @@ bench dev.chorus.bench.merge.MergeBench --shape llama-1b
 if [[ "${KEEP_MODELS:-0}" != 1 ]]; then
   rm -f "$cache"/bench-models/llama-1b-*.gguf
 fi
-bench dev.chorus.bench.merge.MergeBench --shape llama-8b
+bench dev.chorus.bench.merge.MergeBench --shape llama-8b --unbounded-heap 24g
 echo "gpu-bench: results in $results" >&2

@@ -8,9 +8,10 @@
 #define MERGE_THREADS 256
 #define MERGE_BINS 256
 #define MERGE_DIGIT_BITS 8
-#define DELTA_WORDS 5
+#define DELTA_WORDS 9
 #define KEEP_ALL (1 << 24)
 #define MAX_MODELS 16
+#define NO_KEY 0xFFFFFFFFu
 
 __device__ __forceinline__ unsigned delta_key(float delta) {
     return __float_as_uint(delta) & 0x7FFFFFFFu;
@@ -53,10 +54,12 @@ extern "C" __global__ void k_pair_statistics(const float* models, int n, float* 
     }
 }
 
-// counts[d] += the number of model m's delta keys with digit d at shift whose higher bits equal prefix
-// (RadixSelect on the host picks the digit holding the wanted rank). counts is zeroed by the host.
+// counts[d] += the number of values with digit d at shift whose higher bits equal prefix (RadixSelect on the
+// host picks the digit holding the wanted rank): the values are model m's delta keys, or with tie_key other
+// than NO_KEY, ~i for the elements i whose key is tie_key (to find the r-th such index). counts is zeroed by
+// the host.
 extern "C" __global__ void k_key_histogram(const float* models, const float* base, int n, int model, int shift,
-                                           unsigned prefix, unsigned* counts) {
+                                           unsigned prefix, unsigned tie_key, unsigned* counts) {
     __shared__ unsigned bins[MERGE_BINS];
     for (int b = threadIdx.x; b < MERGE_BINS; b += blockDim.x) bins[b] = 0u;
     __syncthreads();
@@ -64,8 +67,9 @@ extern "C" __global__ void k_key_histogram(const float* models, const float* bas
     const bool all = shift + MERGE_DIGIT_BITS >= 32;
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         const unsigned key = delta_key(x[i] - base[i]);
-        if (all || (key >> (shift + MERGE_DIGIT_BITS)) == prefix) {
-            atomicAdd(&bins[(key >> shift) & (MERGE_BINS - 1)], 1u);
+        const unsigned value = tie_key == NO_KEY ? key : ~(unsigned) i;
+        if ((tie_key == NO_KEY || key == tie_key) && (all || (value >> (shift + MERGE_DIGIT_BITS)) == prefix)) {
+            atomicAdd(&bins[(value >> shift) & (MERGE_BINS - 1)], 1u);
         }
     }
     __syncthreads();
@@ -74,26 +78,38 @@ extern "C" __global__ void k_key_histogram(const float* models, const float* bas
     }
 }
 
-// MergeStep.DeltaMerge per element, in the order of DeltaCombiner (the Java backend). words holds, per
-// model, DELTA_WORDS ints: weight bits, scale bits, key interval [low, high), keep24 (DeltaKeep).
+// Whether element index (of the tensor) with key passes one model's magnitude bounds (DeltaKeep.Bounds):
+// w[2] low key, w[3] high key, w[4..5] low cut, w[6..7] high cut (low word first).
+__device__ __forceinline__ bool within_bounds(unsigned key, unsigned long long index, const int* w) {
+    const unsigned low = (unsigned) w[2], high = (unsigned) w[3];
+    const unsigned long long low_cut = (unsigned long long) (unsigned) w[4] | (unsigned long long) (unsigned) w[5] << 32;
+    const unsigned long long high_cut = (unsigned long long) (unsigned) w[6] | (unsigned long long) (unsigned) w[7] << 32;
+    return (key > low || (key == low && index < low_cut)) && (key < high || (key == high && index >= high_cut));
+}
+
+// MergeStep.DeltaMerge per element, in the order of DeltaCombiner (the Java backend), for a chunk that starts
+// at element offset of its tensor. words holds, per model, DELTA_WORDS ints: weight bits, scale bits, the
+// magnitude bounds (within_bounds), keep24 (DeltaKeep).
 extern "C" __global__ void k_combine_deltas(float* out, const float* base, const float* models, int n, int count,
                                             const int* words, int consensus, int normalize, float lambda,
                                             float weight_sum, unsigned seed_lo, unsigned seed_hi,
-                                            unsigned tensor_index) {
+                                            unsigned tensor_index, unsigned long long offset) {
     float weighted[MAX_MODELS];
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         const float b = base[i];
+        const unsigned long long index = offset + (unsigned long long) i;
         float sum = 0.f;
         for (int m = 0; m < count; m++) {
             const int* w = words + DELTA_WORDS * m;
             const float delta = __fsub_rn(models[(size_t) m * n + i], b);
-            const unsigned key = delta_key(delta);
-            bool keep = key >= (unsigned) w[2] && key < (unsigned) w[3];
-            if (keep && w[4] != KEEP_ALL) {
-                const uint4 x = philox4x32_10(make_uint4((unsigned) i >> 2, 0u, tensor_index, (unsigned) m),
-                                              make_uint2(seed_lo, seed_hi));
-                const unsigned word = (i & 3) == 0 ? x.x : (i & 3) == 1 ? x.y : (i & 3) == 2 ? x.z : x.w;
-                keep = (int) (word >> 8) < w[4];
+            bool keep = within_bounds(delta_key(delta), index, w);
+            if (keep && w[8] != KEEP_ALL) {
+                const unsigned long long quad = index >> 2;
+                const uint4 x = philox4x32_10(make_uint4((unsigned) quad, (unsigned) (quad >> 32), tensor_index,
+                                                         (unsigned) m), make_uint2(seed_lo, seed_hi));
+                const unsigned lane = (unsigned) (index & 3);
+                const unsigned word = lane == 0 ? x.x : lane == 1 ? x.y : lane == 2 ? x.z : x.w;
+                keep = (int) (word >> 8) < w[8];
             }
             weighted[m] = keep ? __int_as_float(w[0]) * (delta * __int_as_float(w[1])) : 0.f;
             sum += weighted[m];
@@ -103,7 +119,7 @@ extern "C" __global__ void k_combine_deltas(float* out, const float* base, const
             mixed = 0.f;
             divisor = 0.f;
             for (int m = 0; m < count; m++) {
-                if (weighted[m] != 0.f && (weighted[m] > 0.f) == (sum > 0.f) && sum != 0.f) {
+                if (weighted[m] != 0.f && (weighted[m] > 0.f) == (sum >= 0.f)) {
                     mixed += weighted[m];
                     divisor += __int_as_float(words[DELTA_WORDS * m]);
                 }

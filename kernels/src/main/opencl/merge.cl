@@ -5,7 +5,7 @@
 
 #define BINS 256
 #define DIGIT_BITS 8
-#define DELTA_WORDS 5
+#define DELTA_WORDS 9
 #define NO_KEY 0xFFFFFFFFu
 #define KEEP_ALL (1 << 24)
 #define MAX_MODELS 16
@@ -71,10 +71,12 @@ kernel void k_pair_statistics(global const float* models, int n, global float* p
     }
 }
 
-// counts[d] += the number of model m's delta keys with digit d at shift whose higher bits equal prefix
-// (RadixSelect on the host picks the digit holding the wanted rank). counts is zeroed by the host.
+// counts[d] += the number of values with digit d at shift whose higher bits equal prefix (RadixSelect on the
+// host picks the digit holding the wanted rank): the values are model m's delta keys, or with tie_key other
+// than NO_KEY, ~i for the elements i whose key is tie_key (to find the r-th such index). counts is zeroed by
+// the host.
 kernel void k_key_histogram(global const float* models, global const float* base, int n, int model, int shift,
-                            uint prefix, global uint* counts) {
+                            uint prefix, uint tie_key, global uint* counts) {
     local uint bins[BINS];
     for (int b = get_local_id(0); b < BINS; b += get_local_size(0)) bins[b] = 0u;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -82,8 +84,9 @@ kernel void k_key_histogram(global const float* models, global const float* base
     const bool all = shift + DIGIT_BITS >= 32;
     for (int i = get_global_id(0); i < n; i += get_global_size(0)) {
         const uint key = delta_key(x[i] - base[i]);
-        if (all || (key >> (shift + DIGIT_BITS)) == prefix) {
-            atomic_inc(&bins[(key >> shift) & (BINS - 1)]);
+        const uint value = tie_key == NO_KEY ? key : ~(uint) i;
+        if ((tie_key == NO_KEY || key == tie_key) && (all || (value >> (shift + DIGIT_BITS)) == prefix)) {
+            atomic_inc(&bins[(value >> shift) & (BINS - 1)]);
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -92,25 +95,37 @@ kernel void k_key_histogram(global const float* models, global const float* base
     }
 }
 
-// MergeStep.DeltaMerge per element, in the order of DeltaCombiner (the Java backend). words holds, per
-// model, DELTA_WORDS ints: weight bits, scale bits, key interval [low, high), keep24 (DeltaKeep).
+// Whether element index (of the tensor) with key passes one model's magnitude bounds (DeltaKeep.Bounds):
+// w[2] low key, w[3] high key, w[4..5] low cut, w[6..7] high cut (low word first).
+inline bool within_bounds(uint key, ulong index, global const int* w) {
+    const uint low = (uint) w[2], high = (uint) w[3];
+    const ulong low_cut = (ulong) (uint) w[4] | (ulong) (uint) w[5] << 32;
+    const ulong high_cut = (ulong) (uint) w[6] | (ulong) (uint) w[7] << 32;
+    return (key > low || (key == low && index < low_cut)) && (key < high || (key == high && index >= high_cut));
+}
+
+// MergeStep.DeltaMerge per element, in the order of DeltaCombiner (the Java backend), for a chunk that starts
+// at element offset of its tensor. words holds, per model, DELTA_WORDS ints: weight bits, scale bits, the
+// magnitude bounds (within_bounds), keep24 (DeltaKeep).
 kernel void k_combine_deltas(global float* out, global const float* base, global const float* models, int n,
                              int count, global const int* words, int consensus, int normalize, float lambda,
-                             float weight_sum, uint seed_lo, uint seed_hi, uint tensor_index) {
+                             float weight_sum, uint seed_lo, uint seed_hi, uint tensor_index, ulong offset) {
     float weighted[MAX_MODELS];
     for (int i = get_global_id(0); i < n; i += get_global_size(0)) {
         const float b = base[i];
+        const ulong index = offset + (ulong) i;
         float sum = 0.f;
         for (int m = 0; m < count; m++) {
             global const int* w = words + DELTA_WORDS * m;
             const float delta = models[(size_t) m * n + i] - b;
-            const uint key = delta_key(delta);
-            bool keep = key >= (uint) w[2] && key < (uint) w[3];
-            if (keep && w[4] != KEEP_ALL) {
-                const uint4 x = philox4x32_10((uint4) ((uint) i >> 2, 0u, tensor_index, (uint) m),
+            bool keep = within_bounds(delta_key(delta), index, w);
+            if (keep && w[8] != KEEP_ALL) {
+                const ulong quad = index >> 2;
+                const uint4 x = philox4x32_10((uint4) ((uint) quad, (uint) (quad >> 32), tensor_index, (uint) m),
                                               (uint2) (seed_lo, seed_hi));
-                const uint word = (i & 3) == 0 ? x.x : (i & 3) == 1 ? x.y : (i & 3) == 2 ? x.z : x.w;
-                keep = (int) (word >> 8) < w[4];
+                const uint lane = (uint) (index & 3);
+                const uint word = lane == 0 ? x.x : lane == 1 ? x.y : lane == 2 ? x.z : x.w;
+                keep = (int) (word >> 8) < w[8];
             }
             weighted[m] = keep ? as_float(w[0]) * (delta * as_float(w[1])) : 0.f;
             sum += weighted[m];
@@ -120,7 +135,7 @@ kernel void k_combine_deltas(global float* out, global const float* base, global
             mixed = 0.f;
             divisor = 0.f;
             for (int m = 0; m < count; m++) {
-                if (weighted[m] != 0.f && (weighted[m] > 0.f) == (sum > 0.f) && sum != 0.f) {
+                if (weighted[m] != 0.f && (weighted[m] > 0.f) == (sum >= 0.f)) {
                     mixed += weighted[m];
                     divisor += as_float(words[DELTA_WORDS * m]);
                 }

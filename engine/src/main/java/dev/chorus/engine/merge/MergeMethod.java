@@ -7,10 +7,12 @@ import java.util.Locale;
 /**
  * The merge methods a recipe's {@code merge_method} names, with mergekit's defaults for each: the
  * delta methods are mergekit's generalised task arithmetic with a sparsification and an optional sign
- * consensus. See docs/merging.md for the formulas and papers.
+ * consensus; passthrough copies each slice's one source (times its optional {@code scale}). See
+ * docs/merging.md for the formulas and papers.
  */
 public enum MergeMethod {
     LINEAR(null, false, true, false),
+    PASSTHROUGH(null, false, false, false),
     SLERP(null, false, false, false),
     TASK_ARITHMETIC(Sparsification.NONE, false, false, false),
     TIES(Sparsification.MAGNITUDE, true, true, false),
@@ -54,6 +56,11 @@ public enum MergeMethod {
     /** Whether the method needs a {@code base_model} (delta methods and slerp's first endpoint). */
     public boolean needsBase() {
         return usesDeltas() || this == SLERP;
+    }
+
+    /** Whether every model needs a {@code weight} (mergekit requires one for linear and the delta methods). */
+    public boolean needsWeight() {
+        return this == LINEAR || usesDeltas();
     }
 
     public Sparsification sparsification() {

@@ -3,30 +3,47 @@ package dev.chorus.engine.merge;
 import dev.chorus.gguf.GgmlType;
 import dev.chorus.gguf.GgufFile;
 import dev.chorus.gguf.GgufWriter;
-import dev.chorus.gguf.quant.Quantization;
-import dev.chorus.kernels.merge.MergeInputs;
 import dev.chorus.kernels.merge.MergeKernels;
+import dev.chorus.kernels.merge.MergeStep;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * Runs a recipe: plans and checks it ({@link MergePlan}), then streams one output tensor at a time —
- * decode each input tensor to float, merge on the device, encode to the output type, write — so memory
- * holds a few tensors whatever the model size. Metadata and tokenizer come from the base model (or the
- * first); {@code general.file_type} and the layer count follow the output. The file appears atomically
- * when every tensor is written; a failure at any point leaves no file.
+ * Runs a recipe: plans and checks it ({@link MergePlan}), then streams one output tensor at a time, and each
+ * tensor a chunk at a time — decode a chunk of every input to float, merge it on the device, encode it to the
+ * output type, write it — so memory holds a few chunks whatever the tensor and model sizes. Metadata and
+ * tokenizer come from the base model (or the first); {@code general.file_type} and the layer count follow the
+ * output. The file appears atomically when every tensor is written; a failure at any point leaves no file.
  */
 public final class MergePipeline {
 
     private static final String FILE_TYPE = "general.file_type";
+    /** Bounds on the elements per chunk: powers of two, so every chunk is whole blocks of every type. */
+    static final int MIN_CHUNK = 1 << 16;
+    static final int MAX_CHUNK = 1 << 26;
 
     private MergePipeline() {
     }
 
+    /** Runs with chunks sized to the heap ({@link #chunkLengthFor}). */
     public static MergeSummary run(MergeRecipe recipe, Path output, MergeKernels kernels, MergeProgress progress)
             throws IOException {
+        return run(recipe, output, kernels, progress, 0);
+    }
+
+    /**
+     * Runs with {@code chunkLength} elements per chunk (a positive multiple of 256; 0 sizes chunks to the heap).
+     * The output does not depend on it but for slerp, whose norms are summed chunk by chunk.
+     */
+    public static MergeSummary run(MergeRecipe recipe, Path output, MergeKernels kernels, MergeProgress progress,
+                                   int chunkLength) throws IOException {
+        if (chunkLength < 0 || chunkLength % 256 != 0) {
+            throw new IllegalArgumentException("chunks must be a positive multiple of 256 elements, not " + chunkLength);
+        }
         long start = System.nanoTime();
         for (Path input : recipe.files()) {
             if (Files.exists(output) && Files.isSameFile(input, output)) {
@@ -35,7 +52,11 @@ public final class MergePipeline {
         }
         try (MergePlan plan = MergePlan.open(recipe)) {
             long total = plan.inputBytes();
-            TensorBuffers buffers = new TensorBuffers(plan.jobs);
+            int chunk = chunkLength > 0 ? chunkLength : chunkLengthFor(plan.jobs);
+            ChunkBuffers buffers = new ChunkBuffers(plan.jobs, chunk);
+            // Every parameter is resolved before the output exists, so a missing one leaves no file behind.
+            List<MergeStep> steps = IntStream.range(0, plan.jobs.size())
+                    .mapToObj(index -> TensorSteps.step(recipe, plan.jobs.get(index), index)).toList();
             long read = 0;
             try (GgufWriter writer = GgufWriter.create(output)) {
                 writeMetadata(writer, plan, recipe.outType());
@@ -44,16 +65,39 @@ public final class MergePipeline {
                 }
                 for (int index = 0; index < plan.jobs.size(); index++) {
                     TensorJob job = plan.jobs.get(index);
-                    MergeInputs inputs = buffers.decode(job);
-                    kernels.merge(TensorSteps.step(recipe, job, index), inputs, buffers.out);
-                    writer.writeTensor(job.name(), sink -> sink.write(buffers.encode(job)));
+                    MergeStep step = steps.get(index);
+                    writer.writeTensor(job.name(), sink -> {
+                        try {
+                            kernels.merge(step, buffers.chunks(job), (first, values, count) -> {
+                                try {
+                                    sink.write(buffers.encode(job, values, count));
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
+                        } catch (UncheckedIOException e) {
+                            throw e.getCause();
+                        }
+                    });
                     read += job.inputBytes();
                     progress.update(index + 1, plan.jobs.size(), read, total);
                 }
             }
             return new MergeSummary(output, plan.jobs.size(), total, kernels.backend().id() + " (" + kernels.device() + ")",
-                    (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9, chunk);
         }
+    }
+
+    /**
+     * Elements per chunk for the heap this JVM has: a quarter of the maximum heap shared by every array of a chunk
+     * (each input, the kernels' result and the host copy, the encoded bytes), as a power of two between
+     * {@link #MIN_CHUNK} and {@link #MAX_CHUNK}. With {@code -Xmx1g} and two inputs that is 8 M elements.
+     */
+    static int chunkLengthFor(List<TensorJob> jobs) {
+        int inputs = jobs.stream().mapToInt(job -> job.contributors().size() + (job.base() == null ? 0 : 1)).max().orElse(1);
+        long bytesPerElement = Float.BYTES * (inputs + 3L);
+        long fitting = Runtime.getRuntime().maxMemory() / 4 / bytesPerElement;
+        return (int) Math.clamp(Long.highestOneBit(Math.max(1, fitting)), MIN_CHUNK, MAX_CHUNK);
     }
 
     private static void writeMetadata(GgufWriter writer, MergePlan plan, GgmlType outType) {
@@ -68,65 +112,5 @@ public final class MergePipeline {
             case BF16 -> 32;
             default -> throw new IllegalArgumentException("cannot write " + outType);
         });
-    }
-
-    /**
-     * Decode and encode arrays sized once for the largest tensor and reused for every tensor. Decoding and
-     * encoding run in chunks on all cores: on a CPU they, not the merge, bound the throughput.
-     */
-    private static final class TensorBuffers {
-        /** Values per codec chunk: a multiple of every block size (32 and 256), large enough to amortise a task. */
-        private static final int CODEC_CHUNK = 1 << 18;
-
-        final float[] base;
-        final float[][] models;
-        final float[] out;
-        final byte[] encoded;
-
-        TensorBuffers(java.util.List<TensorJob> jobs) {
-            int largest = (int) jobs.stream().mapToLong(TensorJob::elementCount).max().orElse(0);
-            int contributors = jobs.stream().mapToInt(job -> job.contributors().size()).max().orElse(0);
-            boolean withBase = jobs.stream().anyMatch(job -> job.base() != null);
-            base = withBase ? new float[largest] : null;
-            models = new float[contributors][largest];
-            out = new float[largest];
-            encoded = new byte[(int) jobs.stream().mapToLong(job -> job.type().byteSizeFor(job.elementCount())).max().orElse(0)];
-        }
-
-        MergeInputs decode(TensorJob job) {
-            int length = (int) job.elementCount();
-            if (job.base() != null) {
-                decode(job.base(), base, length);
-            }
-            float[][] used = new float[job.contributors().size()][];
-            for (int m = 0; m < used.length; m++) {
-                decode(job.contributors().get(m), models[m], length);
-                used[m] = models[m];
-            }
-            return new MergeInputs(job.base() == null ? null : base, used, length);
-        }
-
-        MemorySegment encode(TensorJob job) {
-            int length = (int) job.elementCount();
-            MemorySegment target = MemorySegment.ofArray(encoded);
-            GgmlType type = job.type();
-            inChunks(length, (start, count) -> Quantization.quantize(type, out, start, count, target, type.byteSizeFor(start)));
-            return target.asSlice(0, type.byteSizeFor(length));
-        }
-
-        private static void decode(TensorJob.Source source, float[] target, int length) {
-            GgmlType type = source.tensor().type();
-            MemorySegment data = source.file().tensor(source.tensor());
-            inChunks(length, (start, count) -> Quantization.dequantize(type, data, type.byteSizeFor(start), target, start, count));
-        }
-
-        /** Runs {@code work(start, count)} over [0, length) in chunks of whole blocks, on all cores. */
-        private static void inChunks(int length, java.util.function.BiConsumer<Integer, Integer> work) {
-            int chunks = (length + CODEC_CHUNK - 1) / CODEC_CHUNK;
-            java.util.stream.IntStream.range(0, chunks).parallel().forEach(chunk -> {
-                int start = chunk * CODEC_CHUNK;
-                work.accept(start, Math.min(CODEC_CHUNK, length - start));
-            });
-        }
     }
 }

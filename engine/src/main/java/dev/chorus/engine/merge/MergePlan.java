@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * output tensor listed with its sources of matching shape and decodable type. Nothing is written while
  * planning, so a recipe that cannot work fails here with a clear message and leaves no file.
  *
- * <p>Output layers are the slices' layers one after the other ({@code blk.N.*} renumbered); the other
- * tensors (embeddings, final norm, output head) come from the first slice's sources when they precede the
- * layers in the metadata source, else from the last slice's, at gradient position 0 or 1 respectively.
+ * <p>Output layers are the slices' layers one after the other ({@code blk.N.*} renumbered), layer j of a slice
+ * of L at gradient position {@code j / (L − 1)} (1 for a slice of one layer); the other tensors (embeddings,
+ * final norm, output head) come from the first slice's sources when they precede the layers in the metadata
+ * source, else from the last slice's, at gradient position 0 — all as mergekit plans them. Every parameter
+ * filter must match some output tensor and every slice must yield one, or the recipe is refused.
  */
 final class MergePlan implements AutoCloseable {
 
@@ -77,7 +79,7 @@ final class MergePlan implements AutoCloseable {
                 if (BLOCK.matcher(tensor.name()).matches()) {
                     seenBlock = true;
                 } else if (seenBlock) {
-                    after.add(job(tensor.name(), tensor.name(), 1, slices.getLast(), 0));
+                    after.add(job(tensor.name(), tensor.name(), 0, slices.getLast(), 0));
                 } else {
                     before.add(job(tensor.name(), tensor.name(), 0, slices.getFirst(), 0));
                 }
@@ -85,19 +87,46 @@ final class MergePlan implements AutoCloseable {
             int output = 0;
             for (List<RecipeModel> slice : slices) {
                 int length = slice.getFirst().endLayer() - slice.getFirst().firstLayer();
+                int jobsBefore = layers.size();
                 for (int offset = 0; offset < length; offset++) {
-                    double t = length == 1 ? 0 : (double) offset / (length - 1);
+                    double t = length == 1 ? 1 : (double) offset / (length - 1);
                     RecipeModel template = slice.getFirst();
                     for (String suffix : blockSuffixes(files.get(template.path()), template.firstLayer() + offset)) {
                         layers.add(job("blk." + output + "." + suffix, suffix, t, slice, offset));
                     }
                     output++;
                 }
+                if (layers.size() == jobsBefore) {
+                    throw new IllegalArgumentException("the slice of " + template(slice) + " matches no tensor");
+                }
             }
             List<TensorJob> jobs = new ArrayList<>(before);
             jobs.addAll(layers);
             jobs.addAll(after);
+            requireFiltersMatch(jobs);
             return new MergePlan(files, metadataSource, output, jobs);
+        }
+
+        private static String template(List<RecipeModel> slice) {
+            return slice.stream().map(model -> model.path().getFileName() + " layers [" + model.firstLayer() + ", "
+                    + model.endLayer() + ")").toList().toString();
+        }
+
+        /** A filter that matches no output tensor would silently do nothing (a mistyped or foreign name): refused. */
+        private void requireFiltersMatch(List<TensorJob> jobs) {
+            java.util.Map<String, Parameters> owners = new LinkedHashMap<>();
+            owners.put("the recipe's parameters", recipe.parameters());
+            recipe.slices().forEach(slice -> slice.forEach(model -> owners.put("the parameters of " + model.path(),
+                    model.parameters())));
+            owners.forEach((owner, parameters) -> parameters.filters().forEach((parameter, filters) -> {
+                for (String filter : filters) {
+                    if (jobs.stream().noneMatch(job -> TensorNames.filterMatches(filter, job.name()))) {
+                        throw new IllegalArgumentException("filter '" + filter + "' of " + parameter + " in " + owner
+                                + " matches no tensor (filters match GGUF names such as blk.0.attn_q.weight and"
+                                + " Hugging Face names such as model.layers.0.self_attn.q_proj.weight)");
+                    }
+                }
+            }));
         }
 
         /** The slice with every "all layers" range made explicit and the ranges checked against the files. */
@@ -174,9 +203,6 @@ final class MergePlan implements AutoCloseable {
             if (!Quantization.dequantizable().contains(tensor.type())) {
                 throw new IllegalArgumentException(tensorName + " in " + file.path() + " is " + tensor.type()
                         + ", which cannot be decoded; decodable: " + Quantization.dequantizable());
-            }
-            if (tensor.elementCount() > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(tensorName + " in " + file.path() + " has more than 2^31 elements");
             }
             return new TensorJob.Source(file, tensor, model);
         }

@@ -34,6 +34,10 @@ public record MergeRecipe(MergeMethod method, Optional<Path> base, List<List<Rec
                 throw new IllegalArgumentException("a slice names the same model twice: " + slice);
             }
             int merged = contributors(method, base, slice).size();
+            if (method == MergeMethod.PASSTHROUGH && slice.size() != 1) {
+                throw new IllegalArgumentException("passthrough copies one source per slice, not " + slice.size()
+                        + ": " + slice.stream().map(RecipeModel::path).toList());
+            }
             if (method == MergeMethod.SLERP && merged != 1) {
                 throw new IllegalArgumentException("slerp merges base_model with exactly one other model, not " + merged);
             }
@@ -49,14 +53,14 @@ public record MergeRecipe(MergeMethod method, Optional<Path> base, List<List<Rec
 
     /**
      * The models whose tensors enter the formula for one slice: for delta methods and slerp every source
-     * but the base (which enters as the base), for linear every source.
+     * but the base (which enters as the base), for linear and passthrough every source.
      */
     public List<RecipeModel> contributors(List<RecipeModel> slice) {
         return contributors(method, base, slice);
     }
 
     private static List<RecipeModel> contributors(MergeMethod method, Optional<Path> base, List<RecipeModel> slice) {
-        if (method == MergeMethod.LINEAR) {
+        if (method == MergeMethod.LINEAR || method == MergeMethod.PASSTHROUGH) {
             return slice;
         }
         return slice.stream().filter(model -> !base.map(model.path()::equals).orElse(false)).toList();
@@ -70,7 +74,7 @@ public record MergeRecipe(MergeMethod method, Optional<Path> base, List<List<Rec
         return new ArrayList<>(files);
     }
 
-    /** The file that gives the output its metadata and tokenizer: the base, else the first model. */
+    /** The file that gives the output its metadata and tokenizer ({@code tokenizer_source: base}): the base, else the first model. */
     public Path metadataSource() {
         return base.orElse(slices.getFirst().getFirst().path());
     }

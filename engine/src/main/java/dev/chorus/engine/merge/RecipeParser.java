@@ -20,23 +20,25 @@ import org.yaml.snakeyaml.error.YAMLException;
  * where mergekit has model names:
  *
  * <pre>{@code
- * merge_method: ties            # linear, slerp, task_arithmetic, ties, dare_linear, dare_ties, breadcrumbs, breadcrumbs_ties
+ * merge_method: ties            # linear, slerp, task_arithmetic, ties, dare_linear, dare_ties, breadcrumbs, breadcrumbs_ties, passthrough
  * base_model: base.gguf
  * models:                       # or slices: [{sources: [{model: a.gguf, layer_range: [0, 16]}, ...]}, ...]
  *   - model: a.gguf
  *     parameters: {weight: [0.2, 0.8], density: 0.5}   # a list is a gradient along the layers
  *   - model: b.gguf
  *     parameters: {weight: 0.5, density: 0.7}
- * parameters: {normalize: true, lambda: 1.0, t: [{filter: attn, value: [0, 1]}, {value: 0.5}]}
- * dtype: float16                # float32, float16, bfloat16: the output type unless out_type says
- * out_type: Q8_0                # F32, F16, BF16, Q8_0 (vectors such as norms stay F32)
+ * parameters: {normalize: true, int8_mask: true, lambda: 1.0, t: [{filter: self_attn, value: [0, 1]}, {value: 0.5}]}
+ * dtype: float16                # mergekit's compute type (float32, float16, bfloat16); Chorus computes in float32
+ * out_dtype: bfloat16           # the output type (default: dtype, else float16) ...
+ * out_type: Q8_0                # ... unless out_type (F32, F16, BF16, Q8_0) says; vectors such as norms stay F32
+ * tokenizer_source: base        # the only source Chorus takes: the models share one vocabulary
  * random_seed: 42               # DARE's Philox key
  * }</pre>
  */
 public final class RecipeParser {
 
     private static final Set<String> TOP_KEYS = Set.of("merge_method", "base_model", "models", "slices", "parameters",
-            "dtype", "out_type", "random_seed");
+            "dtype", "out_dtype", "out_type", "tokenizer_source", "random_seed");
     private static final Map<String, GgmlType> DTYPES = Map.of("float32", GgmlType.F32, "float16", GgmlType.F16,
             "bfloat16", GgmlType.BF16);
     private static final Set<GgmlType> OUT_TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0);
@@ -70,6 +72,9 @@ public final class RecipeParser {
             for (Object slice : list(top.get("slices"), "slices")) {
                 slices.add(sources(mapping(slice, "a slice", Set.of("sources")).get("sources"), folder, "sources"));
             }
+        }
+        if (top.containsKey("tokenizer_source")) {
+            tokenizerSource(string(top.get("tokenizer_source"), "tokenizer_source"), base.isPresent());
         }
         Parameters parameters = parameters(top.get("parameters"));
         GgmlType outType = outType(top);
@@ -130,22 +135,48 @@ public final class RecipeParser {
         return List.of(number(value, name).doubleValue());
     }
 
+    /**
+     * mergekit's {@code tokenizer_source}: {@code base} is what Chorus does anyway (the output keeps the base's
+     * vocabulary, which every input shares); a union of vocabularies would need embeddings remapped across them.
+     */
+    private static void tokenizerSource(String source, boolean hasBase) {
+        if (source.equals("union")) {
+            throw new IllegalArgumentException("tokenizer_source: union is not supported: it builds a vocabulary across"
+                    + " models and remaps their embeddings, and Chorus merges models that share one vocabulary;"
+                    + " use tokenizer_source: base");
+        }
+        if (!source.equals("base")) {
+            throw new IllegalArgumentException("tokenizer_source must be base (union is not supported), not '" + source + "'");
+        }
+        if (!hasBase) {
+            throw new IllegalArgumentException("tokenizer_source: base needs base_model");
+        }
+    }
+
+    /**
+     * The output type: {@code out_type} (Chorus's, with quantised types), else mergekit's {@code out_dtype}, else
+     * its compute {@code dtype} (mergekit writes in the compute type unless told), else F16. Chorus computes in
+     * float32 whatever {@code dtype} says, which is at least as precise as mergekit's float16 or bfloat16.
+     */
     private static GgmlType outType(Map<String, Object> top) {
+        GgmlType compute = top.containsKey("dtype") ? dtype(top.get("dtype"), "dtype") : GgmlType.F16;
         if (top.containsKey("out_type")) {
             String name = string(top.get("out_type"), "out_type").toUpperCase(Locale.ROOT);
             GgmlType type = OUT_TYPES.stream().filter(candidate -> candidate.name().equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("out_type must be one of " + OUT_TYPES + ", not " + name));
             return type;
         }
-        if (top.containsKey("dtype")) {
-            String dtype = string(top.get("dtype"), "dtype");
-            GgmlType type = DTYPES.get(dtype);
-            if (type == null) {
-                throw new IllegalArgumentException("dtype must be one of " + DTYPES.keySet() + ", not " + dtype);
-            }
-            return type;
+        return top.containsKey("out_dtype") ? dtype(top.get("out_dtype"), "out_dtype") : compute;
+    }
+
+    private static GgmlType dtype(Object value, String key) {
+        String dtype = string(value, key);
+        GgmlType type = DTYPES.get(dtype);
+        if (type == null) {
+            throw new IllegalArgumentException(key + " must be one of " + new java.util.TreeSet<>(DTYPES.keySet())
+                    + ", not " + dtype);
         }
-        return GgmlType.F16;
+        return type;
     }
 
     @SuppressWarnings("unchecked")

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A recipe parameter's value: one number, or (mergekit's gradient) a list interpolated linearly along
  * the layers, {@code t = 0} at the first layer of a slice and {@code t = 1} at its last; an optional
- * {@code filter} restricts it to tensors whose name contains the text.
+ * {@code filter} restricts it to tensors whose GGUF or Hugging Face name contains the text ({@link TensorNames}).
  */
 public record Setting(String filter, List<Double> values) {
 
@@ -27,7 +27,7 @@ public record Setting(String filter, List<Double> values) {
 
     /** Whether this setting applies to the tensor {@code name}. */
     public boolean matches(String name) {
-        return filter == null || name.contains(filter);
+        return filter == null || TensorNames.filterMatches(filter, name);
     }
 
     /** The value at position {@code t} in [0, 1] of the gradient. */

@@ -4,8 +4,9 @@ import dev.chorus.kernels.merge.MergeStep;
 
 /**
  * Turns a recipe and one {@link TensorJob} into the kernels' {@link MergeStep}: each parameter is looked up
- * in the model's own parameters, then the recipe's, then mergekit's default (weight 1, density 1, gamma
- * 0.01, lambda 1, normalize and rescale as the method says); slerp's {@code t} has no default.
+ * in the model's own parameters, then the recipe's, then mergekit's default (density 1, gamma 0.01, lambda 1,
+ * normalize and rescale as the method says, passthrough's scale 1); as in mergekit, {@code weight} (linear and
+ * the delta methods) and slerp's {@code t} have no default.
  */
 final class TensorSteps {
 
@@ -21,12 +22,14 @@ final class TensorSteps {
         double[] densities = new double[models];
         for (int m = 0; m < models; m++) {
             RecipeModel model = job.contributors().get(m).model();
-            weights[m] = (float) value(recipe, model, "weight", job, 1);
+            weights[m] = (float) (method.needsWeight() ? required(recipe, model, "weight", job)
+                    : value(recipe, model, "scale", job, 1));
             densities[m] = value(recipe, model, "density", job, 1);
         }
         boolean normalize = value(recipe, null, "normalize", job, method.defaultNormalize() ? 1 : 0) != 0;
         return switch (method) {
             case LINEAR -> new MergeStep.Linear(weights, normalize);
+            case PASSTHROUGH -> new MergeStep.Linear(weights, false);
             case SLERP -> new MergeStep.Slerp(recipe.parameters().value("t", job.name(), job.t())
                     .orElseThrow(() -> new IllegalArgumentException("slerp needs parameter t for " + job.name()))
                     .floatValue());
@@ -35,6 +38,15 @@ final class TensorSteps {
                     value(recipe, null, "rescale", job, method.defaultRescale() ? 1 : 0) != 0, method.consensus(),
                     normalize, (float) value(recipe, null, "lambda", job, 1), recipe.seed(), tensorIndex);
         };
+    }
+
+    private static double required(MergeRecipe recipe, RecipeModel model, String parameter, TensorJob job) {
+        double value = value(recipe, model, parameter, job, Double.NaN);
+        if (Double.isNaN(value)) {
+            throw new IllegalArgumentException(recipe.method().id() + " needs parameter " + parameter + " for "
+                    + model.path() + " (tensor " + job.name() + "): no setting of the model or the recipe matches it");
+        }
+        return value;
     }
 
     private static double value(MergeRecipe recipe, RecipeModel model, String parameter, TensorJob job, double fallback) {

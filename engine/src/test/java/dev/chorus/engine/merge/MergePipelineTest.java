@@ -142,6 +142,86 @@ class MergePipelineTest {
         }
     }
 
+    /** A filter that matches no tensor (here a typo of mergekit's self_attn) would silently do nothing: refused with its name. */
+    @Test
+    void aFilterThatMatchesNothingIsRefusedWithItsName() {
+        assertRefusedBeforeWriting("""
+                merge_method: slerp
+                base_model: %s
+                models: [{model: %s}]
+                parameters: {t: [{filter: self_atn, value: 0.3}, {value: 0.5}]}
+                """, "filter 'self_atn' of t in the recipe's parameters matches no tensor");
+    }
+
+    @Test
+    void aMissingWeightIsRefusedBeforeAnythingIsWritten() {
+        assertRefusedBeforeWriting("""
+                merge_method: linear
+                models: [{model: %s, parameters: {weight: 1}}, {model: %s, parameters: {weight: [{filter: mlp, value: 1}]}}]
+                """, "linear needs parameter weight for " + FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44)));
+    }
+
+    /** {@code recipe}, formatted with two fixture paths, is refused with {@code reason} and leaves no file. */
+    private void assertRefusedBeforeWriting(String recipe, String reason) {
+        Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(41));
+        Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(44));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> merge(recipe.formatted(a, b)));
+        assertTrue(refused.getMessage().contains(reason), refused.getMessage());
+        assertOnlyTheRecipeIsLeft();
+    }
+
+    /** Chunks small enough to split every tensor give the file a whole-tensor merge gives, byte for byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"linear", "ties", "dare_ties", "breadcrumbs_ties"})
+    void smallChunksWriteTheSameBytesAsWholeTensors(String method) throws IOException {
+        FixtureModel shape = FixtureModel.DEFAULT.withTensorType(GgmlType.F16);
+        Path base = FixtureModels.cached(shape.withSeed(61));
+        Path b = FixtureModels.cached(shape.withSeed(62));
+        Path c = FixtureModels.cached(shape.withSeed(63));
+        MergeRecipe recipe = RecipeParser.parse("""
+                merge_method: %s
+                base_model: %s
+                models: [{model: %s, parameters: {weight: 0.6, density: 0.3}}, {model: %s, parameters: {weight: 0.5, density: 0.7}}]
+                random_seed: 5
+                """.formatted(method, base, b, c), folder);
+        Path chunked = folder.resolve("chunked.gguf");
+        Path whole = folder.resolve("whole.gguf");
+        try (MergeKernels kernels = MergeBackends.open(MergeBackend.JAVA)) {
+            MergePipeline.run(recipe, chunked, kernels, MergeProgress.NONE, 256);
+            MergePipeline.run(recipe, whole, kernels, MergeProgress.NONE, 1 << 26);
+        }
+        assertEquals(-1, Files.mismatch(chunked, whole), method);
+    }
+
+    /**
+     * An F32 tensor of 2.3 GB (152064 × 3584, a Qwen2-7B embedding), more than 2^31 bytes, in sparse files:
+     * merged in chunks, its last elements (past byte 2^31) come out right.
+     */
+    @Test
+    void aTensorOfMoreThanTwoGibibytesMerges() throws IOException {
+        long[] shape = {3584, 152064};
+        long elements = shape[0] * shape[1];
+        Path a = SparseGguf.write(folder.resolve("a.gguf"), "token_embd.weight", shape, elements - 3, 1.5f);
+        Path b = SparseGguf.write(folder.resolve("b.gguf"), "token_embd.weight", shape, elements - 3, -0.5f);
+        Path output = folder.resolve("merged.gguf");
+        MergeRecipe recipe = RecipeParser.parse("""
+                merge_method: linear
+                models: [{model: %s, parameters: {weight: 0.5}}, {model: %s, parameters: {weight: 0.5}}]
+                out_dtype: float16
+                """.formatted(a, b), folder);
+        try (MergeKernels kernels = MergeBackends.open(MergeBackend.JAVA)) {
+            MergePipeline.run(recipe, output, kernels, MergeProgress.NONE);
+        }
+        try (GgufFile merged = GgufFile.open(output)) {
+            GgufTensorInfo tensor = merged.tensorInfo("token_embd.weight");
+            assertEquals(GgmlType.F16, tensor.type());
+            long last = elements - 4;
+            float[] tail = new float[4];
+            Quantization.dequantize(GgmlType.F16, merged.tensor(tensor), GgmlType.F16.byteSizeFor(last), tail, 0, 4);
+            assertArrayEquals(new float[] {0f, 0.5f, 0f, 0f}, tail);
+        }
+    }
+
     @Test
     void modelsOfDifferentShapesAreRefusedBeforeAnythingIsWritten() {
         Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(41));
@@ -171,7 +251,7 @@ class MergePipelineTest {
         Path a = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(51));
         Path b = FixtureModels.cached(FixtureModel.DEFAULT.withSeed(52));
         Path file = folder.resolve("recipe.yaml");
-        Files.writeString(file, "merge_method: linear\nmodels: [{model: %s}, {model: %s}]\n".formatted(a, b));
+        Files.writeString(file, "merge_method: linear\nmodels: [{model: %s}, {model: %s}]\nparameters: {weight: 0.5}\n".formatted(a, b));
         List<Integer> seen = new ArrayList<>();
         try (MergeKernels kernels = MergeBackends.open(MergeBackend.JAVA)) {
             IllegalStateException stop = assertThrows(IllegalStateException.class, () -> MergePipeline.run(

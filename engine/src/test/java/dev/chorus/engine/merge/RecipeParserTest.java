@@ -67,6 +67,32 @@ class RecipeParserTest {
         assertEquals(List.of(b), recipe.contributors(recipe.slices().getFirst()));
     }
 
+    /** mergekit's dtype is the compute type; out_dtype names the output, which otherwise follows dtype. */
+    @Test
+    void outDtypeNamesTheOutputAndDtypeIsTheComputeType() {
+        String models = "merge_method: ties\nbase_model: b.gguf\nmodels: [{model: a.gguf}]\ntokenizer_source: base\n";
+        assertEquals(GgmlType.BF16, RecipeParser.parse(models + "dtype: float32\nout_dtype: bfloat16\n", FOLDER).outType());
+        assertEquals(GgmlType.F32, RecipeParser.parse(models + "dtype: float32\n", FOLDER).outType());
+        assertEquals(GgmlType.F16, RecipeParser.parse(models, FOLDER).outType());
+    }
+
+    @Test
+    void filtersMatchHuggingFaceNamesAsWellAsGgufNames() {
+        Setting attention = new Setting("self_attn", List.of(1.0));
+        assertTrue(attention.matches("blk.3.attn_q.weight"));
+        assertTrue(attention.matches("blk.3.attn_output.weight"));
+        assertTrue(!attention.matches("blk.3.attn_norm.weight"), "input_layernorm is not self_attn in mergekit");
+        assertTrue(new Setting("mlp", List.of(1.0)).matches("blk.0.ffn_down.weight"));
+        assertTrue(new Setting("input_layernorm", List.of(1.0)).matches("blk.0.attn_norm.weight"));
+        assertTrue(new Setting("post_attention_layernorm", List.of(1.0)).matches("blk.0.ffn_norm.weight"));
+        assertTrue(new Setting("embed_tokens", List.of(1.0)).matches("token_embd.weight"));
+        assertTrue(new Setting("lm_head", List.of(1.0)).matches("output.weight"));
+        assertTrue(new Setting("model.layers.12.", List.of(1.0)).matches("blk.12.ffn_up.weight"));
+        assertTrue(!new Setting("model.layers.1.", List.of(1.0)).matches("blk.12.ffn_up.weight"));
+        assertTrue(new Setting("ffn", List.of(1.0)).matches("blk.0.ffn_norm.weight"));
+        assertTrue(new Setting("*", List.of(1.0)).matches("rope_freqs.weight"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "merge_method: soup\\nmodels: [{model: a.gguf}]|merge_method must be one of",
@@ -81,6 +107,10 @@ class RecipeParserTest {
             "merge_method: slerp\\nbase_model: a.gguf\\nmodels: [{model: a.gguf}, {model: b.gguf}, {model: c.gguf}]|exactly one other model",
             "merge_method: linear\\nmodels: [{model: a.gguf, layer_range: [4, 2]}]|layer_range",
             "merge_method: linear\\nmodels: [{model: a.gguf}, {model: a.gguf}]|same model twice",
+            "merge_method: ties\\nbase_model: b.gguf\\nmodels: [{model: a.gguf}]\\ntokenizer_source: union|tokenizer_source: union is not supported",
+            "merge_method: linear\\nmodels: [{model: a.gguf}]\\ntokenizer_source: base|tokenizer_source: base needs base_model",
+            "merge_method: linear\\nmodels: [{model: a.gguf}]\\nout_dtype: float8|out_dtype must be one of",
+            "merge_method: passthrough\\nslices: [{sources: [{model: a.gguf}, {model: b.gguf}]}]|passthrough copies one source per slice",
     })
     void badRecipesAreRefusedWithAReason(String yaml, String reason) {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,

@@ -23,8 +23,21 @@ public final class CudaDevice {
     /** Why loading CUDA modules failed, in words: a missing driver reads differently from a driver error. */
     public static String failureReason(Throwable failure) {
         return failure instanceof LinkageError
-                ? "the CUDA driver (libcuda.so.1) cannot be loaded: " + failure.getMessage()
+                ? "the CUDA driver cannot be loaded (" + missingLibrary(LoadedOnce.message(failure)) + ")"
                 : LoadedOnce.message(failure);
+    }
+
+    /** The part of a native loader's message that names what is missing, e.g. {@code libcuda.so.1: cannot open ...}. */
+    private static final java.util.regex.Pattern MISSING = java.util.regex.Pattern.compile(
+            "([\\w.+-]+\\.so[.\\d]*: cannot open shared object file[^\\n]*)");
+
+    /**
+     * JCuda's load error lists every attempt with its stack trace (some 60 lines); one line says what is missing,
+     * so a machine without CUDA logs one line, not a trace.
+     */
+    static String missingLibrary(String message) {
+        java.util.regex.Matcher missing = MISSING.matcher(message);
+        return missing.find() ? missing.group(1).strip() : message.lines().findFirst().orElse(message).strip();
     }
 
 

@@ -27,6 +27,12 @@ public final class KernelArguments {
         return this;
     }
 
+    /** A {@code long} or {@code ulong}. */
+    public KernelArguments longInteger(long value) {
+        clSetKernelArg(kernel, index++, Sizeof.cl_long, Pointer.to(new long[] {value}));
+        return this;
+    }
+
     public KernelArguments floating(float value) {
         clSetKernelArg(kernel, index++, Sizeof.cl_float, Pointer.to(new float[] {value}));
         return this;

@@ -3,17 +3,35 @@ package dev.chorus.kernels.merge;
 import dev.chorus.kernels.fusion.Philox4x32;
 
 /**
- * The keep decision for one delta, the same on every backend: its magnitude key must lie in the model's
- * unsigned interval [low, high), and for DARE its Philox word must fall under the density. DARE draws
- * Philox4x32-10 with key (seed low, seed high) and counter (i / 4, 0, tensor index, model), taking word
- * {@code i mod 4} for element i, and keeps the element when {@code word >>> 8 < round(density · 2^24)}.
+ * The keep decision for one delta, the same on every backend. Magnitude sparsification keeps the ranks of a
+ * total order — larger {@code |δ|} first, and among equal magnitudes the lower element index first (a stable
+ * descending sort) — so exactly {@code k} deltas survive: element {@code i} with key {@code κ} passes when
+ * {@code (κ > low ∨ (κ = low ∧ i < lowCut)) ∧ (κ < high ∨ (κ = high ∧ i ≥ highCut))}, unsigned. DARE draws
+ * Philox4x32-10 with key (seed low, seed high) and counter (⌊i/4⌋ low 32 bits, ⌊i/4⌋ high 32 bits, tensor
+ * index, model), taking word {@code i mod 4} for element i, and keeps the element when
+ * {@code word >>> 8 < round(density · 2^24)}.
  */
 public final class DeltaKeep {
 
-    /** An interval end that no key reaches: as {@code low}, nothing is kept; as {@code high}, no upper cut. */
+    /** A bound that no key reaches: as {@code low}, nothing is kept; as {@code high}, no upper cut. */
     public static final int NO_KEY = 0xFFFF_FFFF;
     /** {@code keep24} that keeps every element without drawing. */
     public static final int KEEP_ALL = 1 << 24;
+    /** A cut above every index (unsigned): every element equal to the bound passes. */
+    public static final long NO_CUT = -1L;
+
+    /** One model's magnitude bounds; {@link #ALL} keeps every delta. */
+    public record Bounds(int low, long lowCut, int high, long highCut) {
+        public static final Bounds ALL = new Bounds(0, NO_CUT, NO_KEY, 0);
+
+        public boolean keeps(int key, long index) {
+            boolean aboveLow = Integer.compareUnsigned(key, low) > 0
+                    || (key == low && Long.compareUnsigned(index, lowCut) < 0);
+            boolean belowHigh = Integer.compareUnsigned(key, high) < 0
+                    || (key == high && Long.compareUnsigned(index, highCut) >= 0);
+            return aboveLow && belowHigh;
+        }
+    }
 
     private DeltaKeep() {
     }
@@ -29,14 +47,9 @@ public final class DeltaKeep {
                 ? (int) Math.round(step.densities()[model] * KEEP_ALL) : KEEP_ALL;
     }
 
-    /** Whether a key lies in [low, high), unsigned. */
-    public static boolean inInterval(int key, int low, int high) {
-        return Integer.compareUnsigned(key, low) >= 0 && Integer.compareUnsigned(key, high) < 0;
-    }
-
     /** Model {@code model}'s four Philox words for elements {@code 4q .. 4q+3} of a tensor, into {@code words}. */
-    public static void dareWords(long seed, int tensorIndex, int model, int quad, int[] words) {
-        Philox4x32.generate(quad, 0, tensorIndex, model, (int) seed, (int) (seed >>> 32), words);
+    public static void dareWords(long seed, int tensorIndex, int model, long quad, int[] words) {
+        Philox4x32.generate((int) quad, (int) (quad >>> 32), tensorIndex, model, (int) seed, (int) (seed >>> 32), words);
     }
 
     /** Whether a Philox word keeps its element under {@code keep24}. */

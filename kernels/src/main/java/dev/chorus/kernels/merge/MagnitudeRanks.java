@@ -2,8 +2,9 @@ package dev.chorus.kernels.merge;
 
 /**
  * Which magnitude ranks of one model's deltas survive a magnitude sparsification: the ranks
- * {@code dropped + 1 .. dropped + kept} counted from the largest |δ|. As in mergekit, {@code kept =
- * floor(density · n)} and {@code dropped = floor(gamma · n)} (lowered so both fit in n).
+ * {@code dropped + 1 .. dropped + kept} counted from the largest |δ| (ties ordered by index, see
+ * {@link DeltaKeep}). As in mergekit, {@code kept = floor(density · n)} and {@code dropped = floor(gamma · n)}
+ * (lowered so both fit in n).
  */
 public record MagnitudeRanks(long dropped, long kept) {
 
@@ -20,14 +21,13 @@ public record MagnitudeRanks(long dropped, long kept) {
         return new MagnitudeRanks(dropped, kept);
     }
 
-    /**
-     * The keep interval [low, high) of {@link DeltaKeep#key} values, unsigned, given {@code largest(r)}: the
-     * key of the r-th largest |δ| (r from 1). Equal magnitudes on a boundary are all kept at the low end and
-     * all dropped at the high end.
-     */
-    public int[] keyInterval(java.util.function.LongToIntFunction largest) {
-        int low = kept == 0 ? DeltaKeep.NO_KEY : largest.applyAsInt(dropped + kept);
-        int high = dropped == 0 ? DeltaKeep.NO_KEY : largest.applyAsInt(dropped);
-        return new int[] {low, high};
+    /** The rank whose key is the lower bound ({@code 0}: nothing is kept). */
+    public long lowRank() {
+        return kept == 0 ? 0 : dropped + kept;
+    }
+
+    /** The rank whose key is the upper bound ({@code 0}: no upper cut). */
+    public long highRank() {
+        return dropped;
     }
 }

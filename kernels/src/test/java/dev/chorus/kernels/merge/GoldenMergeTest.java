@@ -49,6 +49,47 @@ class GoldenMergeTest {
                 MergeInputs inputs = RandomTensors.related(length, 3, 0.05f, 17 + length);
                 assertMatches(kernels, step, inputs);
             }
+            MergeInputs inputs = RandomTensors.related(32_007, 3, 0.05f, 3);
+            for (int chunk : CHUNKS) {
+                assertMatches(kernels, step, TensorChunks.of(inputs, chunk), inputs);
+            }
+        }
+    }
+
+    /** Chunk lengths that split a tensor unevenly, down to one DARE quad. */
+    private static final int[] CHUNKS = {4, 1000, 8192};
+
+    /**
+     * Deltas on a coarse grid, so thousands of elements share each magnitude: the magnitude methods keep
+     * exactly the ranks they should (ties by index) whether the tensor is one chunk or many. The base is on a
+     * grid too and the weights are binary fractions, so every sum is exact and float sums elect the signs that
+     * double sums do.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.chorus.kernels.merge.MergeBackendsUnderTest#all")
+    void equalMagnitudesAcrossChunksKeepExactlyTheRanks(MergeBackend backend) {
+        int length = 20_011;
+        MergeInputs inputs = RandomTensors.related(length, 3, 0.05f, 4);
+        float[] base = inputs.base();
+        for (float[] model : inputs.models()) {
+            for (int i = 0; i < length; i++) {
+                model[i] = Math.round(base[i] * 64) / 64f + Math.round((model[i] - base[i]) * 40) / 32f;
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            base[i] = Math.round(base[i] * 64) / 64f;
+        }
+        List<MergeStep> steps = List.of(
+                delta(new float[] {1f, 0.5f, 0.75f}, new double[] {0.3, 0.5, 0.9}, Sparsification.MAGNITUDE, true, true, 1f),
+                delta(new float[] {1f, 0.5f, 0.75f}, new double[] {0.2, 0.4, 0.6}, Sparsification.MAGNITUDE_OUTLIERS, true,
+                        false, 1f));
+        try (MergeKernels kernels = MergeBackendsUnderTest.open(backend)) {
+            for (MergeStep step : steps) {
+                assertMatches(kernels, step, inputs);
+                for (int chunk : CHUNKS) {
+                    assertMatches(kernels, step, TensorChunks.of(inputs, chunk), inputs);
+                }
+            }
         }
     }
 
@@ -116,12 +157,22 @@ class GoldenMergeTest {
                 0x1234_5678_9ABCL, 42);
     }
 
-    /** Compares with a bound scaled by the terms' magnitude, and checks the output is not just the base. */
     static void assertMatches(MergeKernels kernels, MergeStep step, MergeInputs inputs) {
+        assertMatches(kernels, step, TensorChunks.of(inputs, Math.max(1, inputs.length())), inputs);
+    }
+
+    /** Compares {@code chunks} (of {@code inputs}) merged with a bound scaled by the terms' magnitude. */
+    static void assertMatches(MergeKernels kernels, MergeStep step, TensorChunks chunks, MergeInputs inputs) {
         float[] expected = new float[inputs.length()];
         float[] actual = new float[inputs.length() + 3];
         new MergeReference().merge(step, inputs, expected);
-        kernels.merge(step, inputs, actual);
+        long[] next = {0};
+        kernels.merge(step, chunks, (start, values, count) -> {
+            assertEquals(next[0], start, "chunks arrive in order");
+            System.arraycopy(values, 0, actual, (int) start, count);
+            next[0] += count;
+        });
+        assertEquals(inputs.length(), next[0]);
         double worst = 0;
         for (int i = 0; i < inputs.length(); i++) {
             double scale = 1;
@@ -130,6 +181,7 @@ class GoldenMergeTest {
             }
             worst = Math.max(worst, Math.abs(expected[i] - actual[i]) / scale);
         }
-        assertTrue(worst < 2e-6, kernels.backend() + " " + step + " n=" + inputs.length() + ": relative error " + worst);
+        assertTrue(worst < 2e-6, kernels.backend() + " " + step + " n=" + inputs.length() + " in chunks of "
+                + chunks.chunkLength() + ": relative error " + worst);
     }
 }

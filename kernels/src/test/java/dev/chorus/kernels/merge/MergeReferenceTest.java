@@ -37,6 +37,26 @@ class MergeReferenceTest {
     }
 
     @Test
+    void magnitudeTrimKeepsExactlyKAndBreaksTiesByTheLowerIndex() {
+        float[] a = shifted(1f, -1f, 1f, -1f);
+        MergeStep step = GoldenMergeTest.delta(new float[] {1f}, new double[] {0.5}, Sparsification.MAGNITUDE, true, true, 1f);
+        assertArrayEquals(shifted(1f, -1f, 0f, 0f), merge(step, a));
+        MergeStep outliers = new MergeStep.DeltaMerge(new float[] {1f}, new double[] {0.5}, Sparsification.MAGNITUDE_OUTLIERS,
+                0.25, false, false, false, 1f, 0, 0);
+        assertArrayEquals(shifted(0f, -1f, 1f, 0f), merge(outliers, a));
+    }
+
+    /** mergekit elects {@code sum >= 0} as positive: a zero sum keeps the positive deltas. */
+    @Test
+    void aZeroElectedSignCountsAsPositive() {
+        float[] a = shifted(1f, 2f, -1f, 0f);
+        float[] b = shifted(-1f, -2f, 0.5f, 0f);
+        MergeStep step = GoldenMergeTest.delta(new float[] {1f, 1f}, new double[] {1, 1}, Sparsification.MAGNITUDE, true,
+                true, 1f);
+        assertArrayEquals(shifted(1f, 2f, -1f, 0f), merge(step, a, b), 1e-6f);
+    }
+
+    @Test
     void taskArithmeticAddsWeightedDeltasScaledByLambda() {
         float[] a = shifted(1f, -2f, 3f, -0.5f);
         float[] b = shifted(-1.5f, 1f, 2f, 0.1f);

@@ -13,23 +13,24 @@ final class DeltaCombiner {
 
     private final MergeStep.DeltaMerge step;
     private final int models;
-    private final float[] weights;
-    private final float[] scales;
-    private final int[] lows;
-    private final int[] highs;
+    private final long offset;
+    final float[] weights;
+    final float[] scales;
+    final DeltaKeep.Bounds[] bounds;
     private final int[] keep24;
     private final float[] weighted;
     private final int[][] dareWords;
-    private final float normalizedWeightSum;
-    private int quad = -1;
+    final float weightSum;
+    private long quad = -1;
 
-    DeltaCombiner(MergeStep.DeltaMerge step, int[] words, int models) {
+    /** For a chunk that starts at element {@code offset} of its tensor. */
+    DeltaCombiner(MergeStep.DeltaMerge step, int[] words, int models, long offset) {
         this.step = step;
         this.models = models;
+        this.offset = offset;
         weights = new float[models];
         scales = new float[models];
-        lows = new int[models];
-        highs = new int[models];
+        bounds = new DeltaKeep.Bounds[models];
         keep24 = new int[models];
         weighted = new float[models];
         dareWords = new int[models][4];
@@ -37,17 +38,19 @@ final class DeltaCombiner {
             int at = StagedMergeKernels.DELTA_WORDS * m;
             weights[m] = Float.intBitsToFloat(words[at]);
             scales[m] = Float.intBitsToFloat(words[at + 1]);
-            lows[m] = words[at + 2];
-            highs[m] = words[at + 3];
-            keep24[m] = words[at + 4];
+            bounds[m] = new DeltaKeep.Bounds(words[at + 2], pack(words[at + 4], words[at + 5]), words[at + 3],
+                    pack(words[at + 6], words[at + 7]));
+            keep24[m] = words[at + 8];
         }
-        normalizedWeightSum = (float) step.weightSum();
+        weightSum = (float) step.weightSum();
     }
 
+    /** Element {@code i} of the chunk. */
     float combine(MergeInputs inputs, int i) {
         float base = inputs.base()[i];
-        if (i >>> 2 != quad) {
-            quad = i >>> 2;
+        long index = offset + i;
+        if (index >>> 2 != quad) {
+            quad = index >>> 2;
             for (int m = 0; m < models; m++) {
                 if (keep24[m] != DeltaKeep.KEEP_ALL) {
                     DeltaKeep.dareWords(step.seed(), step.tensorIndex(), m, quad, dareWords[m]);
@@ -57,18 +60,18 @@ final class DeltaCombiner {
         float sum = 0;
         for (int m = 0; m < models; m++) {
             float delta = inputs.models()[m][i] - base;
-            boolean keep = DeltaKeep.inInterval(DeltaKeep.key(delta), lows[m], highs[m])
-                    && (keep24[m] == DeltaKeep.KEEP_ALL || DeltaKeep.dareKeeps(dareWords[m][i & 3], keep24[m]));
+            boolean keep = bounds[m].keeps(DeltaKeep.key(delta), index)
+                    && (keep24[m] == DeltaKeep.KEEP_ALL || DeltaKeep.dareKeeps(dareWords[m][(int) (index & 3)], keep24[m]));
             weighted[m] = keep ? weights[m] * (delta * scales[m]) : 0f;
             sum += weighted[m];
         }
         float mixed = sum;
-        float divisor = normalizedWeightSum;
+        float divisor = weightSum;
         if (step.consensus()) {
             mixed = 0f;
             divisor = 0f;
             for (int m = 0; m < models; m++) {
-                if (weighted[m] != 0f && (weighted[m] > 0f) == (sum > 0f) && sum != 0f) {
+                if (weighted[m] != 0f && (weighted[m] > 0f) == (sum >= 0f)) {
                     mixed += weighted[m];
                     divisor += weights[m];
                 }
@@ -76,5 +79,9 @@ final class DeltaCombiner {
             divisor = divisor == 0f ? 1f : divisor;
         }
         return base + step.lambda() * (step.normalize() ? mixed / divisor : mixed);
+    }
+
+    private static long pack(int low, int high) {
+        return Integer.toUnsignedLong(low) | (long) high << 32;
     }
 }

@@ -3,7 +3,6 @@ package dev.chorus.kernels.merge.cpu;
 import dev.chorus.kernels.merge.DeltaKeep;
 import dev.chorus.kernels.merge.MergeInputs;
 import dev.chorus.kernels.merge.MergeStep;
-import dev.chorus.kernels.merge.StagedMergeKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -12,38 +11,26 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link DeltaCombiner}'s operations a vector of elements at a time, for merges that draw no DARE mask
- * (task arithmetic, TIES, breadcrumbs): the magnitude interval test on the key bits, then the same float
- * operations in the same order. Callers finish a range's tail with {@link DeltaCombiner}.
+ * (task arithmetic, TIES, breadcrumbs): the magnitude bounds tested on the key bits and the lane indices,
+ * then the same float operations in the same order. Callers finish a range's tail with {@link DeltaCombiner}.
  */
 final class VectorDeltaCombiner {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final IntVector LANES = IntVector.zero(INTS).addIndex(1);
 
     private final MergeStep.DeltaMerge step;
     private final int models;
-    private final float[] weights;
-    private final float[] scales;
-    private final int[] lows;
-    private final int[] highs;
-    private final float weightSum;
+    private final long offset;
+    private final DeltaCombiner scalar;
     private final FloatVector[] weighted;
 
-    VectorDeltaCombiner(MergeStep.DeltaMerge step, int[] words, int models) {
+    VectorDeltaCombiner(MergeStep.DeltaMerge step, int[] words, int models, long offset) {
         this.step = step;
         this.models = models;
-        weights = new float[models];
-        scales = new float[models];
-        lows = new int[models];
-        highs = new int[models];
-        for (int m = 0; m < models; m++) {
-            int at = StagedMergeKernels.DELTA_WORDS * m;
-            weights[m] = Float.intBitsToFloat(words[at]);
-            scales[m] = Float.intBitsToFloat(words[at + 1]);
-            lows[m] = words[at + 2];
-            highs[m] = words[at + 3];
-        }
-        weightSum = (float) step.weightSum();
+        this.offset = offset;
+        this.scalar = new DeltaCombiner(step, words, models, offset);
         weighted = new FloatVector[models];
     }
 
@@ -67,22 +54,21 @@ final class VectorDeltaCombiner {
             for (int m = 0; m < models; m++) {
                 FloatVector delta = FloatVector.fromArray(FLOATS, inputs.models()[m], i).sub(base);
                 IntVector key = delta.reinterpretAsInts().and(0x7FFF_FFFF);
-                VectorMask<Float> keep = inInterval(key, lows[m], highs[m]).cast(FLOATS);
-                weighted[m] = zero.blend(delta.mul(scales[m]).mul(weights[m]), keep);
+                VectorMask<Float> keep = keeps(key, scalar.bounds[m], offset + i).cast(FLOATS);
+                weighted[m] = zero.blend(delta.mul(scalar.scales[m]).mul(scalar.weights[m]), keep);
                 sum = sum.add(weighted[m]);
             }
             FloatVector mixed = sum;
-            FloatVector divisor = FloatVector.broadcast(FLOATS, weightSum);
+            FloatVector divisor = FloatVector.broadcast(FLOATS, scalar.weightSum);
             if (step.consensus()) {
-                VectorMask<Float> positive = sum.compare(VectorOperators.GT, 0f);
-                VectorMask<Float> elected = sum.compare(VectorOperators.NE, 0f);
+                VectorMask<Float> positive = sum.compare(VectorOperators.GE, 0f);
                 mixed = zero;
                 divisor = zero;
                 for (int m = 0; m < models; m++) {
-                    VectorMask<Float> agrees = weighted[m].compare(VectorOperators.NE, 0f).and(elected)
+                    VectorMask<Float> agrees = weighted[m].compare(VectorOperators.NE, 0f)
                             .and(weighted[m].compare(VectorOperators.GT, 0f).eq(positive));
                     mixed = mixed.add(weighted[m], agrees);
-                    divisor = divisor.add(weights[m], agrees);
+                    divisor = divisor.add(scalar.weights[m], agrees);
                 }
                 divisor = divisor.blend(1f, divisor.compare(VectorOperators.EQ, 0f));
             }
@@ -92,9 +78,28 @@ final class VectorDeltaCombiner {
         return i;
     }
 
-    /** Keys in the unsigned interval [low, high); keys are below 2^31, so only the {@link DeltaKeep#NO_KEY} ends need care. */
-    private static VectorMask<Integer> inInterval(IntVector key, int low, int high) {
-        VectorMask<Integer> aboveLow = low == DeltaKeep.NO_KEY ? INTS.maskAll(false) : key.compare(VectorOperators.GE, low);
-        return high == DeltaKeep.NO_KEY ? aboveLow : aboveLow.and(key.compare(VectorOperators.LT, high));
+    /**
+     * {@link DeltaKeep.Bounds#keeps} for the lanes of elements {@code first ..}: keys are below 2^31, so the
+     * {@link DeltaKeep#NO_KEY} bounds need care, and index cuts become lane counts.
+     */
+    private static VectorMask<Integer> keeps(IntVector key, DeltaKeep.Bounds bounds, long first) {
+        VectorMask<Integer> aboveLow = bounds.low() == DeltaKeep.NO_KEY ? INTS.maskAll(false)
+                : key.compare(VectorOperators.GT, bounds.low())
+                        .or(key.compare(VectorOperators.EQ, bounds.low()).and(lanesBelow(bounds.lowCut(), first)));
+        if (bounds.high() == DeltaKeep.NO_KEY) {
+            return aboveLow;
+        }
+        VectorMask<Integer> belowHigh = key.compare(VectorOperators.LT, bounds.high())
+                .or(key.compare(VectorOperators.EQ, bounds.high()).and(lanesBelow(bounds.highCut(), first).not()));
+        return aboveLow.and(belowHigh);
+    }
+
+    /** The lanes whose element index {@code first + lane} lies below {@code cut} (unsigned). */
+    private static VectorMask<Integer> lanesBelow(long cut, long first) {
+        if (Long.compareUnsigned(cut, first) <= 0) {
+            return INTS.maskAll(false);
+        }
+        long lanes = cut - first;
+        return lanes >= INTS.length() || lanes < 0 ? INTS.maskAll(true) : LANES.compare(VectorOperators.LT, (int) lanes);
     }
 }

@@ -7,7 +7,9 @@ import dev.chorus.kernels.merge.MergeStep;
 import dev.chorus.kernels.merge.RadixSelect;
 import dev.chorus.kernels.merge.StagedMergeKernels;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,16 +21,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMergeKernels extends StagedMergeKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** Floats as many as {@link #DOUBLES} has lanes, for widening. */
+    private static final VectorSpecies<Float> HALF_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
     /** Elements summed in float before the partial sums move to double, bounding the rounding error. */
     private static final int DOT_BLOCK = 4096;
     /** Elements per parallel task: a multiple of the vector length and of 4. */
-    private static final int CHUNK = 1 << 16;
+    private static final int TASK = 1 << 16;
 
     private MergeInputs inputs;
     private float[] result = new float[0];
-    /** The delta keys of the selection in progress that still match its prefix: {@code keys[0 .. candidates)}. */
-    private int[] keys = new int[0];
-    private int candidates;
 
     @Override
     public MergeBackend backend() {
@@ -81,69 +84,67 @@ final class VectorMergeKernels extends StagedMergeKernels {
         return new double[] {dot, aa, bb};
     }
 
-    /**
-     * The first pass of a selection keys every delta; later passes, whose prefix only narrows the
-     * first's, keep just the keys that still match, so they cost little.
-     */
+    /** Each core counts a range of the chunk; the counts are added. */
     @Override
-    protected long[] deltaKeyHistogram(int model, int shift, int prefix) {
-        if (shift + RadixSelect.DIGIT_BITS >= Integer.SIZE) {
-            if (keys.length < inputs.length()) {
-                keys = new int[inputs.length()];
-            }
-            float[] x = inputs.models()[model];
-            float[] base = inputs.base();
-            for (int i = 0; i < inputs.length(); i++) {
-                keys[i] = DeltaKeep.key(x[i] - base[i]);
-            }
-            candidates = inputs.length();
-        } else {
-            int kept = 0;
-            for (int i = 0; i < candidates; i++) {
-                if (RadixSelect.matches(keys[i], shift, prefix)) {
-                    keys[kept++] = keys[i];
+    protected long[] keyHistogram(int model, int shift, int prefix, int tieKey) {
+        float[] x = inputs.models()[model];
+        float[] base = inputs.base();
+        int length = inputs.length();
+        int chunks = Math.max(1, (length + TASK - 1) / TASK);
+        return IntStream.range(0, chunks).parallel().mapToObj(chunk -> {
+            long[] counts = new long[RadixSelect.BINS];
+            int end = Math.min(length, (chunk + 1) * TASK);
+            for (int i = chunk * TASK; i < end; i++) {
+                int key = DeltaKeep.key(x[i] - base[i]);
+                int value = tieKey == DeltaKeep.NO_KEY ? key : ~i;
+                if ((tieKey == DeltaKeep.NO_KEY || key == tieKey) && RadixSelect.matches(value, shift, prefix)) {
+                    counts[(value >>> shift) & (RadixSelect.BINS - 1)]++;
                 }
             }
-            candidates = kept;
-        }
-        long[] counts = new long[RadixSelect.BINS];
-        for (int i = 0; i < candidates; i++) {
-            counts[(keys[i] >>> shift) & (RadixSelect.BINS - 1)]++;
-        }
-        return counts;
+            return counts;
+        }).reduce(new long[RadixSelect.BINS], (sum, counts) -> {
+            long[] total = sum.clone();
+            for (int b = 0; b < total.length; b++) {
+                total[b] += counts[b];
+            }
+            return total;
+        });
     }
 
+    /** Sums in double and rounds once, so a linear merge lies within one float ulp of the exact sum. */
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] coefficients) {
         inChunks(inputs.length(), (start, end) -> weightedSum(coefficients, start, end));
     }
 
-    private void weightedSum(float[] coefficients, int start, int end) {
+    private void weightedSum(double[] coefficients, int start, int end) {
         float[][] models = inputs.models();
         int i = start;
-        for (; i <= end - SPECIES.length(); i += SPECIES.length()) {
-            FloatVector sum = FloatVector.fromArray(SPECIES, models[0], i).mul(coefficients[0]);
-            for (int m = 1; m < models.length; m++) {
-                sum = FloatVector.fromArray(SPECIES, models[m], i).fma(FloatVector.broadcast(SPECIES, coefficients[m]), sum);
+        for (; i <= end - HALF_FLOATS.length(); i += HALF_FLOATS.length()) {
+            DoubleVector sum = DoubleVector.zero(DOUBLES);
+            for (int m = 0; m < models.length; m++) {
+                DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF_FLOATS, models[m], i)
+                        .convertShape(VectorOperators.F2D, DOUBLES, 0);
+                sum = x.fma(DoubleVector.broadcast(DOUBLES, coefficients[m]), sum);
             }
-            sum.intoArray(result, i);
+            sum.convertShape(VectorOperators.D2F, HALF_FLOATS, 0).reinterpretAsFloats().intoArray(result, i);
         }
         for (; i < end; i++) {
-            float sum = models[0][i] * coefficients[0];
-            for (int m = 1; m < models.length; m++) {
+            double sum = 0;
+            for (int m = 0; m < models.length; m++) {
                 sum = Math.fma(models[m][i], coefficients[m], sum);
             }
-            result[i] = sum;
+            result[i] = (float) sum;
         }
     }
 
     @Override
-    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
+    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words, long offset) {
         boolean vectors = VectorDeltaCombiner.applies(step, inputs.modelCount());
         inChunks(inputs.length(), (start, end) -> {
-            int tail = vectors ? new VectorDeltaCombiner(step, words, inputs.modelCount()).combine(inputs, start, end, result)
-                    : start;
-            DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount());
+            int tail = vectors ? new VectorDeltaCombiner(step, words, inputs.modelCount(), offset)
+                    .combine(inputs, start, end, result) : start;
+            DeltaCombiner combiner = new DeltaCombiner(step, words, inputs.modelCount(), offset);
             for (int i = tail; i < end; i++) {
                 result[i] = combiner.combine(inputs, i);
             }
@@ -152,12 +153,12 @@ final class VectorMergeKernels extends StagedMergeKernels {
 
     /** Runs {@code work(start, end)} over [0, length) in chunks on all cores; chunks start at multiples of 4 (a Philox quad). */
     private static void inChunks(int length, ChunkWork work) {
-        int chunks = (length + CHUNK - 1) / CHUNK;
+        int chunks = (length + TASK - 1) / TASK;
         if (chunks <= 1) {
             work.run(0, length);
             return;
         }
-        IntStream.range(0, chunks).parallel().forEach(chunk -> work.run(chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK)));
+        IntStream.range(0, chunks).parallel().forEach(chunk -> work.run(chunk * TASK, Math.min(length, (chunk + 1) * TASK)));
     }
 
     @FunctionalInterface
@@ -174,6 +175,5 @@ final class VectorMergeKernels extends StagedMergeKernels {
     public void close() {
         inputs = null;
         result = new float[0];
-        keys = new int[0];
     }
 }

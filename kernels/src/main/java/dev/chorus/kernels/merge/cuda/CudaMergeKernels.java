@@ -15,7 +15,7 @@ import jcuda.driver.CUfunction;
 
 /**
  * The launchers of {@code merge.cu}: the only place that sizes CUDA grids and packs kernel arguments.
- * Device arrays grow to the largest tensor seen and are reused.
+ * Device arrays grow to the largest chunk seen and are reused.
  */
 final class CudaMergeKernels extends StagedMergeKernels {
 
@@ -84,19 +84,20 @@ final class CudaMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected long[] deltaKeyHistogram(int model, int shift, int prefix) {
+    protected long[] keyHistogram(int model, int shift, int prefix, int tieKey) {
         CUdeviceptr counts = array(Role.SCRATCH, RadixSelect.BINS);
         cuMemsetD32(counts, 0, RadixSelect.BINS);
         launch(keyHistogram, blocks(), Pointer.to(array(Role.MODELS, 0)), Pointer.to(array(Role.BASE, 0)),
                 Pointer.to(new int[] {length}), Pointer.to(new int[] {model}), Pointer.to(new int[] {shift}),
-                Pointer.to(new int[] {prefix}), Pointer.to(counts));
+                Pointer.to(new int[] {prefix}), Pointer.to(new int[] {tieKey}), Pointer.to(counts));
         int[] bins = new int[RadixSelect.BINS];
         cuMemcpyDtoH(Pointer.to(bins), counts, (long) bins.length * Sizeof.INT);
         return unsignedCounts(bins);
     }
 
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] weights) {
+        float[] coefficients = toFloats(weights);
         CUdeviceptr parameters = array(Role.PARAMETERS, coefficients.length);
         cuMemcpyHtoD(parameters, Pointer.to(coefficients), (long) coefficients.length * Sizeof.FLOAT);
         launch(weightedSum, blocks(), Pointer.to(array(Role.OUT, 0)), Pointer.to(array(Role.MODELS, 0)),
@@ -104,7 +105,7 @@ final class CudaMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
+    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words, long offset) {
         CUdeviceptr parameters = array(Role.PARAMETERS, words.length);
         cuMemcpyHtoD(parameters, Pointer.to(words), (long) words.length * Sizeof.INT);
         launch(combineDeltas, blocks(), Pointer.to(array(Role.OUT, 0)), Pointer.to(array(Role.BASE, 0)),
@@ -112,7 +113,8 @@ final class CudaMergeKernels extends StagedMergeKernels {
                 Pointer.to(parameters), Pointer.to(new int[] {step.consensus() ? 1 : 0}),
                 Pointer.to(new int[] {step.normalize() ? 1 : 0}), Pointer.to(new float[] {step.lambda()}),
                 Pointer.to(new float[] {(float) step.weightSum()}), Pointer.to(new int[] {(int) step.seed()}),
-                Pointer.to(new int[] {(int) (step.seed() >>> 32)}), Pointer.to(new int[] {step.tensorIndex()}));
+                Pointer.to(new int[] {(int) (step.seed() >>> 32)}), Pointer.to(new int[] {step.tensorIndex()}),
+                Pointer.to(new long[] {offset}));
     }
 
     @Override

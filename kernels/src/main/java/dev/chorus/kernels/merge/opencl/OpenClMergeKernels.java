@@ -16,7 +16,7 @@ import org.jocl.cl_mem;
 
 /**
  * The launchers of {@code merge.cl}: the only place that sizes OpenCL work and packs kernel arguments.
- * Buffers grow to the largest tensor seen and are reused.
+ * Buffers grow to the largest chunk seen and are reused.
  */
 final class OpenClMergeKernels extends StagedMergeKernels {
 
@@ -81,12 +81,12 @@ final class OpenClMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected long[] deltaKeyHistogram(int model, int shift, int prefix) {
+    protected long[] keyHistogram(int model, int shift, int prefix, int tieKey) {
         cl_mem counts = arrays.scratch(RadixSelect.BINS);
         clEnqueueFillBuffer(queue, counts, Pointer.to(new int[1]), Sizeof.cl_int, 0,
                 (long) RadixSelect.BINS * Sizeof.cl_int, 0, null, null);
         new KernelArguments(keyHistogram).buffer(arrays.models(0)).buffer(arrays.base(0)).integer(length)
-                .integer(model).integer(shift).integer(prefix).buffer(counts);
+                .integer(model).integer(shift).integer(prefix).integer(tieKey).buffer(counts);
         launch(keyHistogram, groups());
         int[] bins = new int[RadixSelect.BINS];
         clEnqueueReadBuffer(queue, counts, CL_TRUE, 0, (long) bins.length * Sizeof.cl_int, Pointer.to(bins), 0, null, null);
@@ -94,7 +94,8 @@ final class OpenClMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected void weightedSum(float[] coefficients) {
+    protected void weightedSum(double[] weights) {
+        float[] coefficients = toFloats(weights);
         cl_mem parameters = arrays.parameters(coefficients.length);
         clEnqueueWriteBuffer(queue, parameters, CL_TRUE, 0, (long) coefficients.length * Sizeof.cl_float,
                 Pointer.to(coefficients), 0, null, null);
@@ -104,14 +105,15 @@ final class OpenClMergeKernels extends StagedMergeKernels {
     }
 
     @Override
-    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words) {
+    protected void combineDeltas(MergeStep.DeltaMerge step, int[] words, long offset) {
         cl_mem parameters = arrays.parameters(words.length);
         clEnqueueWriteBuffer(queue, parameters, CL_TRUE, 0, (long) words.length * Sizeof.cl_int, Pointer.to(words),
                 0, null, null);
         new KernelArguments(combineDeltas).buffer(arrays.out(0)).buffer(arrays.base(0)).buffer(arrays.models(0))
                 .integer(length).integer(models).buffer(parameters).integer(step.consensus() ? 1 : 0)
                 .integer(step.normalize() ? 1 : 0).floating(step.lambda()).floating((float) step.weightSum())
-                .integer((int) step.seed()).integer((int) (step.seed() >>> 32)).integer(step.tensorIndex());
+                .integer((int) step.seed()).integer((int) (step.seed() >>> 32)).integer(step.tensorIndex())
+                .longInteger(offset);
         launch(combineDeltas, groups());
     }
 
