@@ -89,13 +89,18 @@ public final class OpenClDevice {
     }
 
     /**
-     * Why automatic backend selection should pass the {@link #preferred()} device over: a CPU device runs the
-     * kernels no faster than the Java Vector API backend and competes with llama.cpp for the same cores.
-     * Only the device is opened, no program is built (PoCL compiles with LLVM: a tenth of a second and tens of
-     * MiB of memory for a backend that would not be chosen). Empty when there is no device: the backend's
+     * Why automatic backend selection should pass OpenCL over: a CPU device runs the kernels no faster than the
+     * Java Vector API backend and competes with llama.cpp for the same cores. Cheap by design: a machine whose only
+     * registered OpenCL is PoCL is passed over without initialising it (see {@link OpenClVendors}); otherwise the
+     * {@link #preferred()} device is opened but no program is built. Empty when there is no device: the backend's
      * {@code unavailableReason} says why. {@code howToSelect} tells the user how to ask for it anyway.
      */
     public static Optional<String> notChosenAutomatically(String howToSelect) {
+        String preferJava = ", where the Java backend is preferred; " + howToSelect + " selects it";
+        Optional<String> onlyPocl = OpenClVendors.onlyPocl(System.getenv());
+        if (onlyPocl.isPresent()) {
+            return Optional.of(onlyPocl.get() + ", which runs on the CPU" + preferJava);
+        }
         OpenClDevice device;
         try {
             device = preferred();
@@ -103,8 +108,7 @@ public final class OpenClDevice {
             return Optional.empty();
         }
         return device.isGpu() ? Optional.empty()
-                : Optional.of("its device is not a GPU (" + device.description + "), where the Java backend is preferred; "
-                        + howToSelect + " selects it");
+                : Optional.of("its device is not a GPU (" + device.description + ")" + preferJava);
     }
 
     /** A {@code size_t} or {@code cl_ulong} property of the device. */
