@@ -2,6 +2,7 @@ package dev.chorus.gguf;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -81,30 +82,30 @@ final class GgufCursor {
             throw new GgufFormatException(what + " of " + length + " bytes is longer than the "
                     + MAX_STRING_BYTES + " allowed", start);
         }
-        MemorySegment bytes = image.asSlice(position, length);
-        String value = isAscii(bytes) ? new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII)
-                : decodeStrictly(bytes, what, start);
+        // One bulk copy, then plain array reads: per-byte segment reads are slow until the JIT has compiled them.
+        byte[] bytes = image.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
+        String value = isAscii(bytes) ? new String(bytes, StandardCharsets.US_ASCII) : decodeStrictly(bytes, what, start);
         position += length;
         return value;
     }
 
-    private static boolean isAscii(MemorySegment bytes) {
-        for (long i = 0; i < bytes.byteSize(); i++) {
-            if (bytes.get(ValueLayout.JAVA_BYTE, i) < 0) {
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
                 return false;
             }
         }
         return true;
     }
 
-    private String decodeStrictly(MemorySegment bytes, String what, long start) throws GgufFormatException {
+    private String decodeStrictly(byte[] bytes, String what, long start) throws GgufFormatException {
         if (utf8 == null) {
             utf8 = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
         }
         try {
-            return utf8.reset().decode(bytes.asByteBuffer()).toString();
+            return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException invalid) {
             throw new GgufFormatException(what + " is not valid UTF-8", start + 8);
         }
