@@ -1,8 +1,10 @@
 package dev.chorus.gguf;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -17,6 +19,8 @@ final class GgufCursor {
 
     private final MemorySegment image;
     private long position;
+    /** Made on the first string that is not ASCII. */
+    private CharsetDecoder utf8;
 
     GgufCursor(MemorySegment image) {
         this.image = image;
@@ -60,23 +64,48 @@ final class GgufCursor {
         return count;
     }
 
-    /** A GGUF string: uint64 byte length, then that many bytes of strict UTF-8. */
+    /**
+     * A GGUF string: uint64 byte length, then that many bytes of strict UTF-8. A vocabulary holds tens of thousands
+     * of short, mostly ASCII strings, read at every start: those are copied as they are, the rest go through one
+     * strict decoder per cursor, and {@code what} is only spelled out in a failure.
+     */
     String string(String what) throws GgufFormatException {
         long start = position;
-        long length = count(what + " length", 1);
+        long length;
+        if (remaining() >= Long.BYTES && (length = image.get(LittleEndianLayouts.INT64, start)) >= 0
+                && length <= remaining() - Long.BYTES) {
+            position += Long.BYTES;
+        } else {
+            length = count(what + " length", 1); // fails, naming the field
+        }
         if (length > MAX_STRING_BYTES) {
             throw new GgufFormatException(what + " of " + length + " bytes is longer than the "
                     + MAX_STRING_BYTES + " allowed", start);
         }
-        ByteBuffer bytes = image.asSlice(position, length).asByteBuffer();
-        try {
-            String value = StandardCharsets.UTF_8.newDecoder()
+        // One bulk copy, then plain array reads: per-byte segment reads are slow until the JIT has compiled them.
+        byte[] bytes = image.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
+        String value = isAscii(bytes) ? new String(bytes, StandardCharsets.US_ASCII) : decodeStrictly(bytes, what, start);
+        position += length;
+        return value;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String decodeStrictly(byte[] bytes, String what, long start) throws GgufFormatException {
+        if (utf8 == null) {
+            utf8 = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes)
-                    .toString();
-            position += length;
-            return value;
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException invalid) {
             throw new GgufFormatException(what + " is not valid UTF-8", start + 8);
         }

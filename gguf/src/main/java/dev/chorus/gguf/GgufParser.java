@@ -105,7 +105,11 @@ final class GgufParser {
     }
 
     private GgufValue readValue(GgufValueType type, String key, int depth) throws GgufFormatException {
-        String what = "value of '" + key + "'";
+        return readValue(type, key, "value of '" + key + "'", depth);
+    }
+
+    /** {@code what} names the value in a failure: made once for all elements of an array. */
+    private GgufValue readValue(GgufValueType type, String key, String what, int depth) throws GgufFormatException {
         return switch (type) {
             case STRING -> new GgufValue.Text(cursor.string(what));
             case ARRAY -> readArray(key, depth);
@@ -144,8 +148,9 @@ final class GgufParser {
             return new GgufValue.Array(elementType, new PackedValues(elementType, packed));
         }
         List<GgufValue> elements = new ArrayList<>(initialCapacity(count));
+        String what = "value of '" + key + "'";
         for (long i = 0; i < count; i++) {
-            elements.add(readValue(elementType, key, depth + 1));
+            elements.add(readValue(elementType, key, what, depth + 1));
         }
         return new GgufValue.Array(elementType, elements);
     }

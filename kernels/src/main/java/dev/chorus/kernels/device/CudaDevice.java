@@ -7,6 +7,8 @@ import static jcuda.driver.JCudaDriver.*;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import jcuda.driver.CUcontext;
@@ -20,7 +22,13 @@ import jcuda.driver.JCudaDriver;
  * loaded from the class path ({@code kernels/src/main/cuda/*.cu}, compiled for compute_80 at build time).
  */
 public final class CudaDevice {
-    /** Why loading CUDA modules failed, in words: a missing driver reads differently from a driver error. */
+    /** The NVIDIA driver's library, which JCuda's own native library links against. */
+    private static final String DRIVER = "libcuda.so.1";
+
+    /**
+     * Why loading CUDA modules failed, in words: a missing driver reads differently from a driver error. Only
+     * the first line of a linkage error is kept: JCuda's carries the stack traces of every attempt.
+     */
     public static String failureReason(Throwable failure) {
         return failure instanceof LinkageError
                 ? "the CUDA driver cannot be loaded (" + missingLibrary(LoadedOnce.message(failure)) + ")"
@@ -76,7 +84,20 @@ public final class CudaDevice {
         for (String file : ptxFiles) {
             ptx(file);
         }
+        requireDriver();
         return new CudaDevice();
+    }
+
+    /**
+     * Fails fast where no NVIDIA driver is installed, before JCuda extracts its native library into the
+     * temporary folder and loads it: the common case on a CPU machine, asked at every start.
+     */
+    private static void requireDriver() {
+        try {
+            SymbolLookup.libraryLookup(DRIVER, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("no NVIDIA driver here (" + DRIVER + " cannot be opened)", e);
+        }
     }
 
     /** Makes the context current on the calling thread (any thread may drive a launcher). */

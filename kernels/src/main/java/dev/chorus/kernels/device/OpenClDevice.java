@@ -23,6 +23,8 @@ import org.jocl.cl_program;
  */
 public final class OpenClDevice {
 
+    private static final LoadedOnce<OpenClDevice> PREFERRED = new LoadedOnce<>(OpenClDevice::open, LoadedOnce::message);
+
     public final cl_platform_id platform;
     public final cl_device_id device;
     public final cl_context context;
@@ -36,6 +38,14 @@ public final class OpenClDevice {
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL_CONTEXT_PLATFORM, platform);
         this.context = clCreateContext(properties, 1, new cl_device_id[] {device}, null, null, null);
+    }
+
+    /**
+     * The preferred device and its context, opened once per JVM and shared by the fusion and merge programs;
+     * throws {@link IllegalStateException} with the remembered reason when there is none.
+     */
+    public static OpenClDevice preferred() {
+        return PREFERRED.get();
     }
 
     /** Opens the preferred device; throws {@link IllegalStateException} with the reason when there is none. */
@@ -79,14 +89,26 @@ public final class OpenClDevice {
     }
 
     /**
-     * Why automatic backend selection should pass this device over: a CPU device runs the kernels no faster
-     * than the Java Vector API backend and competes with llama.cpp for the same cores. {@code howToSelect} tells
-     * the user how to ask for it anyway.
+     * Why automatic backend selection should pass OpenCL over: a CPU device runs the kernels no faster than the
+     * Java Vector API backend and competes with llama.cpp for the same cores. Cheap by design: a machine whose only
+     * registered OpenCL is PoCL is passed over without initialising it (see {@link OpenClVendors}); otherwise the
+     * {@link #preferred()} device is opened but no program is built. Empty when there is no device: the backend's
+     * {@code unavailableReason} says why. {@code howToSelect} tells the user how to ask for it anyway.
      */
-    public Optional<String> notChosenAutomatically(String howToSelect) {
-        return isGpu() ? Optional.empty()
-                : Optional.of("its device is not a GPU (" + description + "), where the Java backend is preferred; "
-                        + howToSelect + " selects it");
+    public static Optional<String> notChosenAutomatically(String howToSelect) {
+        String preferJava = ", where the Java backend is preferred; " + howToSelect + " selects it";
+        Optional<String> onlyPocl = OpenClVendors.onlyPocl(System.getenv());
+        if (onlyPocl.isPresent()) {
+            return Optional.of(onlyPocl.get() + ", which runs on the CPU" + preferJava);
+        }
+        OpenClDevice device;
+        try {
+            device = preferred();
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
+        return device.isGpu() ? Optional.empty()
+                : Optional.of("its device is not a GPU (" + device.description + ")" + preferJava);
     }
 
     /** A {@code size_t} or {@code cl_ulong} property of the device. */

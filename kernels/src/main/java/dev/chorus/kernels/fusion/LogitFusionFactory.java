@@ -15,8 +15,10 @@ public interface LogitFusionFactory {
     Optional<String> unavailableReason();
 
     /**
-     * Why automatic selection passes this backend over although it runs here, or empty when it may pick it.
-     * Only called when {@link #unavailableReason()} is empty; naming the backend still selects it.
+     * Why automatic selection passes this backend over although it may run here, or empty when it may pick it.
+     * The automatic choice asks this first, so it must be cheap (look at the device, build no kernels) and
+     * return empty when it cannot tell: {@link #unavailableReason()} then explains. Naming the backend still
+     * selects it.
      */
     default Optional<String> notChosenAutomatically() {
         return Optional.empty();

@@ -26,49 +26,53 @@ public final class MergeBackends {
 
     /** Every backend on the class path, fastest first. */
     public static List<Availability> available() {
-        List<Availability> found = new ArrayList<>();
-        for (MergeKernelsFactory factory : ServiceLoader.load(MergeKernelsFactory.class)) {
-            found.add(new Availability(factory, factory.unavailableReason()));
-        }
-        found.sort(Comparator.comparing(Availability::backend));
-        return found;
+        return factories().stream().map(factory -> new Availability(factory, factory.unavailableReason())).toList();
     }
 
-    /** Opens {@code backend}, or explains why it cannot run here. */
+    /** Opens {@code backend}, or explains why it cannot run here; no other backend is probed. */
     public static MergeKernels open(MergeBackend backend) {
-        for (Availability candidate : available()) {
-            if (candidate.backend() == backend) {
-                if (candidate.unavailableReason().isPresent()) {
+        for (MergeKernelsFactory factory : factories()) {
+            if (factory.backend() == backend) {
+                Optional<String> reason = factory.unavailableReason();
+                if (reason.isPresent()) {
                     throw new IllegalStateException("the " + backend.id() + " merge backend is unavailable: "
-                            + candidate.unavailableReason().get());
+                            + reason.get());
                 }
-                return candidate.factory().open();
+                return factory.open();
             }
         }
         throw new IllegalStateException("no " + backend.id() + " merge backend on the class path");
     }
 
-    /** Opens the fastest backend that runs here. */
+    /** Opens the fastest backend that runs here; one that would be passed over is not probed. */
     public static MergeKernels openFastest() {
-        for (Availability candidate : available()) {
-            if (candidate.unavailableReason().isPresent()) {
-                LOG.log(System.Logger.Level.INFO, "skipping the {0} merge backend: {1}", candidate.backend().id(),
-                        candidate.unavailableReason().get());
-                continue;
-            }
-            Optional<String> passedOver = candidate.factory().notChosenAutomatically();
+        for (MergeKernelsFactory candidate : factories()) {
+            Optional<String> passedOver = candidate.notChosenAutomatically();
             if (passedOver.isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "passing over the {0} merge backend: {1}", candidate.backend().id(),
                         passedOver.get());
                 continue;
             }
+            Optional<String> reason = candidate.unavailableReason();
+            if (reason.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "skipping the {0} merge backend: {1}", candidate.backend().id(),
+                        reason.get());
+                continue;
+            }
             try {
-                return candidate.factory().open();
+                return candidate.open();
             } catch (RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.WARNING, "the " + candidate.backend().id()
                         + " merge backend failed to open, trying the next", e);
             }
         }
         throw new IllegalStateException("no merge backend can run here: " + available());
+    }
+
+    private static List<MergeKernelsFactory> factories() {
+        List<MergeKernelsFactory> found = new ArrayList<>();
+        ServiceLoader.load(MergeKernelsFactory.class).forEach(found::add);
+        found.sort(Comparator.comparing(MergeKernelsFactory::backend));
+        return found;
     }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.kernels.fusion.opencl;
 
+import dev.chorus.kernels.device.OpenClDevice;
 import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionShape;
 import dev.chorus.kernels.fusion.LogitFusion;
@@ -31,7 +32,7 @@ public final class OpenClLogitFusionFactory implements LogitFusionFactory {
      */
     @Override
     public Optional<String> notChosenAutomatically() {
-        return OpenClProgram.shared().opened.notChosenAutomatically(LogitFusions.BACKEND_PROPERTY + "=opencl");
+        return OpenClDevice.notChosenAutomatically(LogitFusions.BACKEND_PROPERTY + "=opencl");
     }
 
     @Override

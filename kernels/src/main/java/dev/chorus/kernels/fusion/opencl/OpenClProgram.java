@@ -25,13 +25,12 @@ final class OpenClProgram {
     private static final int MIN_SAMPLE_THREADS = DeviceLayout.RADIX_BINS;
 
     private static final LoadedOnce<OpenClProgram> SHARED =
-            new LoadedOnce<>(() -> new OpenClProgram(OpenClDevice.open()), LoadedOnce::message);
+            new LoadedOnce<>(() -> new OpenClProgram(OpenClDevice.preferred()), LoadedOnce::message);
 
     final cl_device_id device;
     final cl_context context;
     final cl_program program;
     final String description;
-    final OpenClDevice opened;
     final int fuseThreads;
     final int sampleThreads;
 
@@ -39,7 +38,6 @@ final class OpenClProgram {
         this.device = opened.device;
         this.context = opened.context;
         this.description = opened.description;
-        this.opened = opened;
         boolean onGpu = opened.isGpu();
         long maxThreads = opened.deviceLong(CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.fuseThreads = floorPowerOfTwo(Math.min(256, maxThreads));

@@ -27,7 +27,7 @@ public final class OpenClMergeKernelsFactory implements MergeKernelsFactory {
     /** An OpenCL device that is the CPU (PoCL) runs merges slower than the Java backend: see {@link OpenClDevice}. */
     @Override
     public Optional<String> notChosenAutomatically() {
-        return OpenClMergeProgram.shared().device.notChosenAutomatically("--backend opencl");
+        return OpenClDevice.notChosenAutomatically("--backend opencl");
     }
 
     @Override

@@ -10,7 +10,7 @@ final class OpenClMergeProgram {
     static final String SOURCE = "/dev/chorus/kernels/opencl/merge.cl";
 
     private static final LoadedOnce<OpenClMergeProgram> SHARED =
-            new LoadedOnce<>(() -> new OpenClMergeProgram(OpenClDevice.open()), LoadedOnce::message);
+            new LoadedOnce<>(() -> new OpenClMergeProgram(OpenClDevice.preferred()), LoadedOnce::message);
 
     final OpenClDevice device;
     final cl_program program;
