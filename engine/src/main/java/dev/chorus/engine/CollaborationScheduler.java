@@ -232,7 +232,7 @@ final class CollaborationScheduler implements AutoCloseable {
                     step();
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "step of collaboration '" + spec.name() + "' failed", e);
-                    planned.forEach(sequence -> end(sequence, FinishReason.ERROR, Optional.of(describe(e))));
+                    planned.forEach(sequence -> end(sequence, FinishReason.failedWith(e), Optional.of(describe(e))));
                 }
             }
         } catch (InterruptedException e) {
@@ -303,7 +303,7 @@ final class CollaborationScheduler implements AutoCloseable {
             sampledTokens.add(batch);
         } catch (FusionInputException e) {
             for (int b = 0; b < batch; b++) {
-                end(rows[b], FinishReason.ERROR, Optional.of(describe(e)));
+                end(rows[b], FinishReason.failedWith(e), Optional.of(describe(e)));
             }
             return;
         }

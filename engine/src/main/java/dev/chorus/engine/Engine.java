@@ -115,6 +115,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The scheduler's load now and its work since start. */
+    /** Models that lost an rpc-server they run on (name to reason): their collaborations answer 503. */
+    public Map<String, String> unavailableModels() {
+        return registry.unavailable();
+    }
+
     public SchedulerStats stats(String collaboration) {
         return scheduler(collaboration).stats();
     }

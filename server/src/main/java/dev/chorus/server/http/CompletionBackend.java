@@ -33,6 +33,11 @@ interface CompletionBackend {
     /** Each served model's scheduler: its load now and its work since start. */
     Map<String, SchedulerStats> schedulerStats();
 
+    /** Models that cannot decode (an rpc-server they run on was lost), with why. */
+    default Map<String, String> unavailableModels() {
+        return Map.of();
+    }
+
     /** Requests waiting for a slot, over every model. */
     default int queueDepth() {
         return schedulerStats().values().stream().mapToInt(SchedulerStats::queued).sum();
