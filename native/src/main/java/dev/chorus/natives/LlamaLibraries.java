@@ -62,6 +62,16 @@ public final class LlamaLibraries {
         return LibraryCache.extract(BundledLibraries.of(platform), cacheRoot);
     }
 
+    /** This version's folder in the cache: {@code ~/.cache/chorus/llama-0.5.0}. */
+    public static Path cacheFolder() {
+        return versionFolder(cacheRoot());
+    }
+
+    /** Where this version's libraries live under a cache root. */
+    static Path versionFolder(Path cacheRoot) {
+        return cacheRoot.resolve("llama-" + VERSION);
+    }
+
     static Path cacheRoot() {
         String configured = System.getProperty(CACHE_PROPERTY, System.getenv(CACHE_ENV));
         if (configured != null && !configured.isBlank()) {

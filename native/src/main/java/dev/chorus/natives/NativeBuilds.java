@@ -43,7 +43,7 @@ public final class NativeBuilds {
 
     /** The complete build under {@code cacheRoot} made for a CPU with {@code cpuFlags}, the first by name. */
     static Optional<NativeBuild> find(Path cacheRoot, String cpuFlags) {
-        Path versionFolder = cacheRoot.resolve("llama-" + LlamaLibraries.VERSION);
+        Path versionFolder = LlamaLibraries.versionFolder(cacheRoot);
         if (!Files.isDirectory(versionFolder)) {
             return Optional.empty();
         }
