@@ -8,22 +8,34 @@
 # Writes bench/results/native-build-<cpu>-<date>.json: every run, the medians and the ratios, with the machine and
 # the load average. Builds bench/target/benchmarks.jar unless SKIP_BUILD=1.
 #
-# usage: bench/scripts/native-bench.sh [--rounds 3] [--prompt-tokens 256] [--new-tokens 128] MODEL.gguf ...
+# With --openmp also Chorus on a GGML_OPENMP=ON build of the same source (built first), for the OpenMP question.
+#
+# usage: bench/scripts/native-bench.sh [--rounds 3] [--prompt-tokens 256] [--new-tokens 128] [--shape llama-1b]
+#                                      [--openmp] [MODEL.gguf ...]    (default model: models/chorus-kjv-13m-q8_0.gguf)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-rounds=3; prompt=256; new=128; models=()
+rounds=3; prompt=256; new=128; models=(); shapes=(); openmp=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --prompt-tokens) prompt="$2"; shift 2 ;;
     --new-tokens) new="$2"; shift 2 ;;
+    --shape) shapes+=("$2"); shift 2 ;;
+    --openmp) openmp=true; shift ;;
     *) models+=("$(realpath "$1")"); shift ;;
   esac
 done
-(( ${#models[@]} > 0 )) || models=("$root/models/chorus-kjv-13m-q8_0.gguf")
 native="$(bash native/scripts/build-llama-native.sh --tools)"
+openmp_build=""
+if [[ "$openmp" == true ]]; then
+  # Into a cache of its own, so that Chorus never finds it in place of the default build; the source is shared.
+  cache="${CHORUS_CACHE:-$HOME/.cache/chorus}"; openmp_cache="$root/bench/target/openmp-cache"
+  mkdir -p "$openmp_cache/llama-0.5.0/source"
+  cp -n "$cache/llama-0.5.0/source/llama-source.bundle" "$openmp_cache/llama-0.5.0/source/"
+  openmp_build="$(bash native/scripts/build-llama-native.sh --openmp --cache "$openmp_cache")"
+fi
 [[ -x "$native/bin/llama-bench" ]] || { echo "native-bench: $native has no llama-bench" >&2; exit 1; }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -q -o -pl bench -am package -DskipTests
@@ -31,15 +43,21 @@ fi
 java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 work="$(mktemp -d)"
 cp bench/target/benchmarks.jar "$work/benchmarks.jar"
+for shape in "${shapes[@]}"; do
+  models+=("$("$java_home/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+    -cp "$work/benchmarks.jar" dev.chorus.bench.engine.BuildBench --print-shape-path "$shape" 2>/dev/null | tail -n 1)")
+done
+(( ${#models[@]} > 0 )) || models=("$root/models/chorus-kjv-13m-q8_0.gguf")
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-chorus() {  # BUILD MODEL OUT [extra BuildBench arguments]
+chorus() {  # BUILD MODEL OUT [extra BuildBench arguments]; BUILD: native, npm or openmp
   local build="$1" model="$2" out="$3"; shift 3
-  CHORUS_LLAMA_NATIVE="$([[ "$build" == npm ]] && echo off || echo on)" "$java_home/bin/java" \
+  CHORUS_LLAMA_NATIVE="$([[ "$build" == npm ]] && echo off || echo on)" \
+  CHORUS_LLAMA_DIR="$([[ "$build" == openmp ]] && echo "$openmp_build/lib" || echo "")" "$java_home/bin/java" \
     --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$work/benchmarks.jar" \
     dev.chorus.bench.engine.BuildBench --model "$model" --out "$out" --prompt-tokens "$prompt" --new-tokens "$new" "$@" \
     > "$out.log" 2>&1 || { tail -n 20 "$out.log" >&2; return 1; }
@@ -80,6 +98,10 @@ for model in "${models[@]}"; do
     kill "$rpc"; wait "$rpc" 2>/dev/null || true
     echo "native-bench: $tag round $round: chorus npm" >&2
     chorus npm "$model" "$work/$tag-npm-$round.json"
+    if [[ -n "$openmp_build" ]]; then
+      echo "native-bench: $tag round $round: chorus on the OpenMP build" >&2
+      chorus openmp "$model" "$work/$tag-openmp-$round.json"
+    fi
     echo "native-bench: $tag round $round: llama-bench" >&2
     "$native/bin/llama-bench" -m "$model" -t 1,2 -p "$prompt" -n "$new" -r 3 -o json > "$work/$tag-llama-bench-$round.json" 2>/dev/null
     echo "native-bench: $tag round $round: llama-server" >&2
@@ -117,6 +139,13 @@ for model in models:
         ref = lb(threads, prefill)
         metrics[key]["llama_bench"] = med(ref)
         metrics[key]["chorus_over_llama_bench"] = round(metrics[key]["chorus_native"] / statistics.median(ref), 3)
+    if os.path.exists(f"{work}/{tag}-openmp-1.json"):
+        openmp = [json.load(open(f"{work}/{tag}-openmp-{r}.json")) for r in range(1, rounds + 1)]
+        for key in ("decode_tps_t1", "decode_tps_t2", "prefill_tps_t1", "prefill_tps_t2", "serve8_aggregate_tps"):
+            values = [r[key] for r in openmp]
+            metrics[key]["chorus_openmp"] = med(values)
+            metrics[key]["openmp_over_native"] = round(statistics.median(
+                a / b for a, b in zip(values, metrics[key]["runs_native"])), 3)
     metrics["serve8_aggregate_tps"]["llama_server"] = med(server)
     metrics["serve8_aggregate_tps"]["chorus_over_llama_server"] = round(
         metrics["serve8_aggregate_tps"]["chorus_native"] / statistics.median(server), 3)

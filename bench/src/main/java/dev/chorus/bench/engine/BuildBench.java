@@ -15,6 +15,8 @@ import dev.chorus.llama.Llama;
 import dev.chorus.llama.Model;
 import dev.chorus.llama.ModelParams;
 import dev.chorus.llama.rpc.RpcEndpoint;
+import dev.chorus.testkit.FixtureModel;
+import dev.chorus.testkit.StoredFixtures;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +40,8 @@ import java.util.SplittableRandom;
  * and llama-server of the native build beside it, and combines the runs.
  *
  * <p>Arguments: {@code --model FILE}, {@code --out FILE}, {@code --prompt-tokens 256}, {@code --new-tokens 128},
- * {@code --rpc host:port} (optional).
+ * {@code --rpc host:port} (optional); or {@code --print-shape-path llama-1b}, which writes (once) and prints the
+ * first model of that {@link FixtureModel#named} shape.
  */
 public final class BuildBench {
     private static final int STREAMS = 8;
@@ -50,6 +53,11 @@ public final class BuildBench {
         Map<String, String> options = new LinkedHashMap<>(Map.of("--prompt-tokens", "256", "--new-tokens", "128"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
+        }
+        if (options.containsKey("--print-shape-path")) {
+            // For the script: the first member of a --shape pair (EngineBench's), written once into the cache.
+            System.out.println(StoredFixtures.pair(FixtureModel.named(options.get("--print-shape-path"))).getFirst());
+            return;
         }
         Path model = Path.of(require(options, "--model")).toAbsolutePath();
         Path out = Path.of(require(options, "--out"));
