@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages Chorus's build and tests need, when missing and when we are root:
-# npm and git (to fetch llama.cpp from the npm registry), and an OpenCL runtime for the CPU (PoCL) so
-# the OpenCL kernels run everywhere. Without root it only reports what is missing.
+# npm and git (to fetch llama.cpp from the npm registry), cmake, ninja and g++ (to build llama.cpp for
+# this CPU with its RPC backend, native/scripts/build-llama-native.sh), and an OpenCL runtime for the
+# CPU (PoCL) so the OpenCL kernels run everywhere. Without root it only reports what is missing.
 set -euo pipefail
 
 missing=()
 command -v npm >/dev/null || missing+=(npm)
 command -v git >/dev/null || missing+=(git)
+command -v cmake >/dev/null || missing+=(cmake)
+command -v ninja >/dev/null || missing+=(ninja-build)
+command -v g++ >/dev/null || missing+=(g++)
 dpkg -s pocl-opencl-icd >/dev/null 2>&1 || missing+=(pocl-opencl-icd)
 dpkg -s ocl-icd-libopencl1 >/dev/null 2>&1 || missing+=(ocl-icd-libopencl1)
 # Provides the unversioned libOpenCL.so that JOCL loads.

@@ -234,7 +234,7 @@ final class Collaboration implements AutoCloseable {
             sampledTokens.add(batch);
         } catch (FusionInputException e) {
             for (int b = 0; b < batch; b++) {
-                loop.end(rows[b], FinishReason.ERROR, Optional.of(StepLoop.describe(e)));
+                loop.end(rows[b], FinishReason.failedWith(e), Optional.of(StepLoop.describe(e)));
             }
             return;
         }

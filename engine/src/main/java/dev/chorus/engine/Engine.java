@@ -144,6 +144,11 @@ public final class Engine implements AutoCloseable {
                 : collaboration(collaboration).slotContext();
     }
 
+    /** Models that lost an rpc-server they run on (name to reason): their collaborations answer 503. */
+    public Map<String, String> unavailableModels() {
+        return registry.unavailable();
+    }
+
     /** A collaboration's load now and its work since start. */
     public SchedulerStats stats(String collaboration) {
         return collaboration(collaboration).stats();

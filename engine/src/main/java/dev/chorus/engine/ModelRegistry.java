@@ -2,7 +2,6 @@ package dev.chorus.engine;
 
 import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.llama.Model;
-import dev.chorus.llama.ModelParams;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -31,10 +30,11 @@ public final class ModelRegistry implements AutoCloseable {
             int index = 0;
             for (ModelSpec spec : specs) {
                 index++;
-                LOG.log(System.Logger.Level.INFO, "loading model {0}/{1} ''{2}'' from {3} ({4} GPU layers)",
-                        index, specs.size(), spec.name(), spec.path(), spec.gpuLayers());
+                LOG.log(System.Logger.Level.INFO, "loading model {0}/{1} ''{2}'' from {3} ({4})",
+                        index, specs.size(), spec.name(), spec.path(), spec.rpc().isEmpty()
+                                ? spec.gpuLayers() + " GPU layers" : "layers on rpc-servers " + spec.rpc());
                 long started = System.nanoTime();
-                Model model = Model.load(spec.path(), new ModelParams(spec.gpuLayers(), true, false));
+                Model model = Model.load(spec.path(), spec.loadParams());
                 registry.models.put(spec.name(), model);
                 LOG.log(System.Logger.Level.INFO, "loaded ''{0}'': {1} in {2} ms", spec.name(), model.description(),
                         (System.nanoTime() - started) / 1_000_000);
@@ -53,6 +53,13 @@ public final class ModelRegistry implements AutoCloseable {
             throw new IllegalArgumentException("no loaded model named '" + name + "'");
         }
         return model;
+    }
+
+    /** The models that cannot decode because an rpc-server they run on was lost, with why; empty while all can. */
+    public Map<String, String> unavailable() {
+        Map<String, String> lost = new LinkedHashMap<>();
+        models.forEach((name, model) -> model.unavailableReason().ifPresent(why -> lost.put(name, why)));
+        return lost;
     }
 
     List<Model> get(List<String> names) {

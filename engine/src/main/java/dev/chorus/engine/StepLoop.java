@@ -107,7 +107,7 @@ final class StepLoop implements AutoCloseable {
                     step();
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "a step failed", e);
-                    List.copyOf(planned).forEach(sequence -> end(sequence, FinishReason.ERROR, Optional.of(describe(e))));
+                    List.copyOf(planned).forEach(sequence -> end(sequence, FinishReason.failedWith(e), Optional.of(describe(e))));
                 }
             }
         } catch (InterruptedException e) {
@@ -201,7 +201,7 @@ final class StepLoop implements AutoCloseable {
             Optional<RuntimeException> failure = sequence.collaboration.models().stream().map(failed::get)
                     .filter(Objects::nonNull).findFirst();
             if (failure.isPresent()) {
-                end(sequence, FinishReason.ERROR, Optional.of(describe(failure.get())));
+                end(sequence, FinishReason.failedWith(failure.get()), Optional.of(describe(failure.get())));
             } else {
                 sequence.commitPlanned();
             }
@@ -311,7 +311,7 @@ final class StepLoop implements AutoCloseable {
         if (!active.remove(sequence)) {
             return;
         }
-        int cached = reason == FinishReason.ERROR ? 0 : sequence.decoded();
+        int cached = reason == FinishReason.ERROR || reason == FinishReason.UNAVAILABLE ? 0 : sequence.decoded();
         List<ModelRuntime> held = sequence.collaboration.models();
         try {
             for (int i = 0; i < held.size(); i++) {

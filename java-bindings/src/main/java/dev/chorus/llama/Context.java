@@ -103,6 +103,7 @@ public final class Context extends NativeResource {
      * Runs the model on the batch, adding its tokens to the sequences' memory.
      *
      * @throws LlamaCallException with llama.cpp's status, e.g. 1 when the memory is full
+     * @throws dev.chorus.llama.rpc.RpcServerLostException when an rpc-server the model runs on was lost
      */
     public synchronized void decode(Batch batch) {
         ensureOpen();
@@ -123,8 +124,11 @@ public final class Context extends NativeResource {
             outputs[i] = batch.wantsLogits(i);
         }
         lastOutputs = new boolean[0];
+        model.checkDevices();
         LogBridge.clearLastError();
         Status.check(LlamaContexts.llama_decode(handle, struct), "llama_decode");
+        // A server lost during the decode leaves placeholder logits: they must not be read.
+        model.checkDevices();
         lastOutputs = outputs;
     }
 

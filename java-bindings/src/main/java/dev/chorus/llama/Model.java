@@ -4,6 +4,8 @@ import dev.chorus.llama.internal.LlamaModelParams;
 import dev.chorus.llama.internal.LlamaModels;
 import dev.chorus.llama.internal.LogBridge;
 import dev.chorus.llama.internal.NativeTypes;
+import dev.chorus.llama.rpc.RpcServerLostException;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -21,11 +23,13 @@ public final class Model extends NativeResource {
     private final ModelParams params;
     private final MemorySegment handle;
     private final Vocab vocab;
+    private final Optional<RpcDevices> rpc;
     private int openContexts;
 
-    private Model(Path file, ModelParams params, MemorySegment loaded) {
+    private Model(Path file, ModelParams params, MemorySegment loaded, Optional<RpcDevices> rpc) {
         this.file = file;
         this.params = params;
+        this.rpc = rpc;
         this.handle = loaded.reinterpret(arena, LlamaModels::llama_model_free);
         this.vocab = new Vocab(this, LlamaModels.llama_model_get_vocab(handle).reinterpret(arena, null));
     }
@@ -43,6 +47,8 @@ public final class Model extends NativeResource {
             throw new IllegalArgumentException("model file " + path + " does not exist or cannot be read");
         }
         Llama.init();
+        Optional<RpcDevices> rpc = params.rpcServers().isEmpty() || params.vocabOnly() ? Optional.empty()
+                : Optional.of(RpcDevices.connect("model " + path.getFileName(), fileSize(path), params));
         MemorySegment loaded;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment nativeParams = LlamaModels.llama_model_default_params(call);
@@ -50,13 +56,56 @@ public final class Model extends NativeResource {
             LlamaModelParams.load_mode(nativeParams,
                     params.mmap() ? LlamaModelParams.LOAD_MODE_MMAP : LlamaModelParams.LOAD_MODE_NONE);
             LlamaModelParams.vocab_only(nativeParams, params.vocabOnly());
+            if (rpc.isPresent()) {
+                LlamaModelParams.devices(nativeParams, rpc.get().deviceArray(call));
+                if (!params.tensorSplit().isEmpty()) {
+                    LlamaModelParams.tensor_split(nativeParams, RpcDevices.tensorSplit(call, params.tensorSplit()));
+                }
+            }
             LogBridge.clearLastError();
             loaded = LlamaModels.llama_model_load_from_file(call.allocateFrom(path.toString()), nativeParams);
+        } catch (RuntimeException e) {
+            rpc.ifPresent(RpcDevices::close);
+            throw e;
         }
         if (loaded.equals(MemorySegment.NULL)) {
+            rpc.ifPresent(RpcDevices::close);
             throw new LlamaException("llama.cpp could not load " + path + Status.lastLoggedError());
         }
-        return new Model(path, params, loaded);
+        Model model = new Model(path, params, loaded, rpc);
+        Optional<String> lost = rpc.flatMap(RpcDevices::lostServer);
+        if (lost.isPresent()) {
+            model.close();
+            throw new RpcServerLostException("loading " + path.getFileName() + " failed: " + lost.get());
+        }
+        return model;
+    }
+
+    /**
+     * Fails when an {@code rpc-server} this model's layers run on was lost (its weights there are gone).
+     *
+     * @throws RpcServerLostException naming the server and why
+     */
+    public void checkDevices() {
+        rpc.ifPresent(devices -> devices.checkAlive(describe()));
+    }
+
+    /** Why this model cannot decode, when an rpc-server it runs on was lost; empty while it can. */
+    public Optional<String> unavailableReason() {
+        return rpc.flatMap(RpcDevices::lostServer);
+    }
+
+    /** Bytes this model exchanged with its rpc-servers so far (0 without any). */
+    public long rpcBytes() {
+        return rpc.map(RpcDevices::bytesTransferred).orElse(0L);
+    }
+
+    private static long fileSize(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the size of model file " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** A context for decoding with this model. */
@@ -151,6 +200,11 @@ public final class Model extends NativeResource {
         if (openContexts > 0) {
             throw new IllegalStateException("close the " + openContexts + " open context(s) of " + describe() + " first");
         }
+    }
+
+    @Override
+    void afterClose() {
+        rpc.ifPresent(RpcDevices::close);
     }
 
     @Override

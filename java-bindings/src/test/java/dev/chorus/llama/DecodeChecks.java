@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +27,11 @@ abstract class DecodeChecks {
 
     abstract ModelParams modelParams();
 
+    /** The model the checks decode: the F16 fixture unless a subclass needs another tensor type. */
+    Path modelFile() {
+        return TestModels.fixture();
+    }
+
     /** The largest logit difference allowed between decodes of the same tokens in different batches. */
     abstract float tolerance();
 
@@ -38,7 +44,7 @@ abstract class DecodeChecks {
     void loadModel() {
         missing = missingDevice();
         if (missing == null) {
-            model = Model.load(TestModels.fixture(), modelParams());
+            model = Model.load(modelFile(), modelParams());
         }
     }
 

@@ -28,7 +28,7 @@ final class LibraryCache {
     private LibraryCache() {}
 
     static Path extract(BundledLibraries libraries, Path root) {
-        Path target = root.resolve("llama-" + LlamaLibraries.VERSION)
+        Path target = LlamaLibraries.versionFolder(root)
                 .resolve(libraries.platform() + "-" + libraries.cacheKey())
                 .toAbsolutePath();
         if (isComplete(target, libraries)) {

@@ -2,6 +2,8 @@ package dev.chorus.engine.config;
 
 import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.llama.ModelParams;
+import dev.chorus.llama.rpc.RpcEndpoint;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -15,6 +17,7 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +28,8 @@ import java.util.Set;
 /** Turns config text into an {@link EngineConfig}, reading snakeyaml's node tree so every error carries a position. */
 final class ConfigParser {
     private static final List<String> TOP_KEYS = List.of("models", "remotes", "collaborations", "scheduler");
-    private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots", "chat_template");
+    private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots", "chat_template", "rpc",
+            "tensor_split");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
@@ -68,6 +72,7 @@ final class ConfigParser {
         if (models.isEmpty()) {
             throw new ConfigException(top.location(), "'models' declares no model");
         }
+        requireOwnRpcServers(models);
         Map<String, RemoteSpec> remotes = new LinkedHashMap<>();
         top.optional("remotes").ifPresent(node -> YamlMapping
                 .entries(file, node, "'remotes'", "a mapping from remote names to OpenAI-compatible endpoints")
@@ -139,14 +144,75 @@ final class ConfigParser {
                     + slots + " is more than llama.cpp's limits (at most " + ModelSpec.MAX_SLOTS + " slots and "
                     + ModelSpec.MAX_CONTEXT_TOKENS + " tokens of context in all)");
         }
+        List<RpcEndpoint> rpc = rpcServers(mapping);
+        List<Double> tensorSplit = tensorSplit(mapping, !rpc.isEmpty());
+        int gpuLayers = mapping.integer("gpu_layers", rpc.isEmpty() ? 0 : ModelParams.ALL_LAYERS, 0);
+        if (!rpc.isEmpty() && gpuLayers == 0) {
+            throw new ConfigException(mapping.location("gpu_layers"), "model '" + name + "' has 'rpc' servers but"
+                    + " 'gpu_layers: 0' keeps every layer here; leave 'gpu_layers' out (every layer goes to the servers)");
+        }
         return new ModelSpec(name, source,
-                mapping.integer("gpu_layers", 0, 0),
+                gpuLayers,
                 context,
                 mapping.integer("threads", ModelSpec.AUTO_THREADS, 1),
                 slots,
                 YamlMapping.location(file, key),
                 merge.map(recipe -> source),
-                mapping.optionalString("chat_template"));
+                mapping.optionalString("chat_template"),
+                rpc, tensorSplit);
+    }
+
+    /** {@code rpc: [host:port, ...]}: the rpc-servers a model's layers run on. */
+    private List<RpcEndpoint> rpcServers(YamlMapping mapping) {
+        if (mapping.optional("rpc").isEmpty()) {
+            return List.of();
+        }
+        List<RpcEndpoint> servers = new ArrayList<>();
+        for (String text : mapping.strings("rpc")) {
+            RpcEndpoint server;
+            try {
+                server = RpcEndpoint.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(mapping.location("rpc"), "'rpc' of " + mapping.owner() + ": " + e.getMessage());
+            }
+            if (servers.contains(server)) {
+                throw new ConfigException(mapping.location("rpc"), "'rpc' of " + mapping.owner() + " names " + server + " twice");
+            }
+            servers.add(server);
+        }
+        return servers;
+    }
+
+    /** {@code tensor_split: [3, 1]}: each RPC device's share of the layers. */
+    private List<Double> tensorSplit(YamlMapping mapping, boolean hasRpc) {
+        if (mapping.optional("tensor_split").isEmpty()) {
+            return List.of();
+        }
+        if (!hasRpc) {
+            throw new ConfigException(mapping.location("tensor_split"), "'tensor_split' of " + mapping.owner()
+                    + " splits layers over rpc-servers; give them in 'rpc'");
+        }
+        List<Double> shares = mapping.numbers("tensor_split", x -> x >= 0, ">= 0");
+        if (shares.stream().mapToDouble(Double::doubleValue).sum() <= 0) {
+            throw new ConfigException(mapping.location("tensor_split"), "'tensor_split' of " + mapping.owner()
+                    + " must give some device a share > 0");
+        }
+        return shares;
+    }
+
+    /** An rpc-server serves one client at a time, so two models on one server would wait for each other forever. */
+    private static void requireOwnRpcServers(Map<String, ModelSpec> models) {
+        Map<RpcEndpoint, String> owners = new HashMap<>();
+        for (ModelSpec model : models.values()) {
+            for (RpcEndpoint server : model.rpc()) {
+                String other = owners.putIfAbsent(server, model.name());
+                if (other != null) {
+                    throw new ConfigException(model.location(), "models '" + other + "' and '" + model.name()
+                            + "' both run on rpc-server " + server + ", which serves one client at a time: start one"
+                            + " rpc-server per model (another port on the same host works)");
+                }
+            }
+        }
     }
 
     private static CollaborationSpec single(ModelSpec model) {

@@ -140,6 +140,16 @@ final class YamlMapping {
         return sequence(key).stream().map(item -> string(key, item)).toList();
     }
 
+    /** A non-empty list of finite numbers that pass {@code valid} ({@code tensor_split: [3, 1]}). */
+    List<Double> numbers(String key, DoublePredicate valid, String rule) {
+        return sequence(key).stream().map(item -> (double) number(key, item, valid, rule)).toList();
+    }
+
+    /** Who owns this mapping, for messages: {@code model 'kjv'}. */
+    String owner() {
+        return owner;
+    }
+
     /** A number that may also be YAML's {@code .inf} or {@code -.inf} (a threshold that always or never passes). */
     double numberOrInfinity(String key, double fallback) {
         Optional<Node> value = optional(key);

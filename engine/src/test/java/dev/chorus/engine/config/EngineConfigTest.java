@@ -1,5 +1,8 @@
 package dev.chorus.engine.config;
 
+import dev.chorus.llama.ModelParams;
+import dev.chorus.llama.rpc.RpcEndpoint;
+
 import dev.chorus.kernels.fusion.FusionMethod;
 import dev.chorus.kernels.fusion.FusionRule;
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,13 @@ class EngineConfigTest {
             models: [ a, b ]                                                              | 1 | 'models' must be a mapping from model names to models
             models:\\n  a: { path: a.gguf\\n  b: 2                                       | 3 | invalid YAML
             modles:\\n  a: { path: a.gguf }                                               | 1 | unknown key 'modles' in the config
+            models:\\n  a: { path: a.gguf, rpc: [ 'host' ] }                                 | 2 | 'rpc' of model 'a': an rpc-server is named host:port
+            models:\\n  a: { path: a.gguf, rpc: [ 'h:99999' ] }                              | 2 | an rpc-server port must be 1 to 65535, got 99999
+            models:\\n  a: { path: a.gguf, rpc: [ 'h:1', 'h:1' ] }                           | 2 | 'rpc' of model 'a' names h:1 twice
+            models:\\n  a: { path: a.gguf, rpc: [ 'h:1' ], gpu_layers: 0 }                   | 2 | 'gpu_layers: 0' keeps every layer here
+            models:\\n  a: { path: a.gguf, tensor_split: [ 1, 1 ] }                          | 2 | 'tensor_split' of model 'a' splits layers over rpc-servers; give them in 'rpc'
+            models:\\n  a: { path: a.gguf, rpc: [ 'h:1' ], tensor_split: [ 0 ] }             | 2 | must give some device a share > 0
+            models:\\n  a: { path: a.gguf, rpc: [ 'h:1' ] }\\n  b: { path: b.gguf, rpc: [ 'h:1' ] } | 3 | models 'a' and 'b' both run on rpc-server h:1, which serves one client at a time
             """)
     void errorsNameTheLineOfTheOffendingEntry(String text, int line, String message) {
         ConfigException error = assertThrows(ConfigException.class,
@@ -100,6 +110,24 @@ class EngineConfigTest {
         assertEquals(line, error.line(), error.getMessage());
         assertTrue(error.getMessage().startsWith(FILE + ":" + line + ":"), error.getMessage());
         assertTrue(error.getMessage().contains(message), error.getMessage());
+    }
+
+    @Test
+    void aModelsLayersMayRunOnRpcServers() {
+        EngineConfig config = EngineConfig.parse("""
+                models:
+                  near: { path: a.gguf }
+                  far:  { path: b.gguf, rpc: [ 10.0.0.2:50052, 'gpu-box:50053' ], tensor_split: [ 3, 1 ] }
+                  half: { path: c.gguf, rpc: [ 10.0.0.3:50052 ], gpu_layers: 12 }
+                """, FILE);
+        assertEquals(java.util.List.of(), config.model("near").rpc());
+        assertEquals(0, config.model("near").gpuLayers());
+        assertEquals(java.util.List.of(new RpcEndpoint("10.0.0.2", 50052), new RpcEndpoint("gpu-box", 50053)),
+                config.model("far").rpc());
+        assertEquals(java.util.List.of(3.0, 1.0), config.model("far").tensorSplit());
+        assertEquals(ModelParams.ALL_LAYERS, config.model("far").gpuLayers(), "every layer goes to the servers");
+        assertEquals(12, config.model("half").gpuLayers());
+        assertEquals(config.model("far").rpc(), config.model("far").loadParams().rpcServers());
     }
 
     @Test

@@ -23,13 +23,13 @@ public final class LlamaLibrary {
     private static final FunctionDescriptor VERSION_DESCRIPTOR = FunctionDescriptor.of(NativeTypes.C_POINTER);
     private static volatile LlamaLibrary process;
 
-    private final Path folder;
+    private final LlamaBuild build;
     private final String version;
     private final SymbolLookup llama;
     private final SymbolLookup ggml;
 
-    private LlamaLibrary(Path folder, String version, SymbolLookup llama, SymbolLookup ggml) {
-        this.folder = folder;
+    private LlamaLibrary(LlamaBuild build, String version, SymbolLookup llama, SymbolLookup ggml) {
+        this.build = build;
         this.version = version;
         this.llama = llama;
         this.ggml = ggml;
@@ -65,11 +65,16 @@ public final class LlamaLibrary {
                     + ", Chorus needs v" + LlamaLibraries.VERSION + "; point -D" + LlamaLibraries.DIR_PROPERTY
                     + " at a v" + LlamaLibraries.VERSION + " build");
         }
-        return new LlamaLibrary(build.folder(), version, llama, load(build.ggml(), build.folder(), arena));
+        return new LlamaLibrary(build, version, llama, load(build.ggml(), build.folder(), arena));
     }
 
     public Path folder() {
-        return folder;
+        return build.folder();
+    }
+
+    /** Where the build came from: configured, built for this CPU, or the npm prebuilt. */
+    public LlamaBuild.Kind kind() {
+        return build.kind();
     }
 
     public String version() {
@@ -90,7 +95,7 @@ public final class LlamaLibrary {
 
     private MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new LlamaException(
-                "the llama.cpp v" + version + " in " + folder + " does not export " + name));
+                "the llama.cpp v" + version + " in " + build.folder() + " does not export " + name));
         return LINKER.downcallHandle(symbol, descriptor);
     }
 

@@ -37,6 +37,8 @@ public final class LlamaModelParams {
             MemoryLayout.paddingLayout(2))
             .withName("llama_model_params");
 
+    private static final long DEVICES = NativeTypes.offset(LAYOUT, "devices", 0);
+    private static final long TENSOR_SPLIT = NativeTypes.offset(LAYOUT, "tensor_split", 40);
     private static final long N_GPU_LAYERS = NativeTypes.offset(LAYOUT, "n_gpu_layers", 16);
     private static final long LOAD_MODE = NativeTypes.offset(LAYOUT, "load_mode", 24);
     private static final long VOCAB_ONLY = NativeTypes.offset(LAYOUT, "vocab_only", 72);
@@ -46,6 +48,16 @@ public final class LlamaModelParams {
     }
 
     private LlamaModelParams() {}
+
+    /** Sets {@code devices}: a NULL-terminated array of {@code ggml_backend_dev_t}, alive while the model loads. */
+    public static void devices(MemorySegment params, MemorySegment value) {
+        params.set(C_POINTER, DEVICES, value);
+    }
+
+    /** Sets {@code tensor_split}: {@code llama_max_devices()} floats, alive while the model loads. */
+    public static void tensor_split(MemorySegment params, MemorySegment value) {
+        params.set(C_POINTER, TENSOR_SPLIT, value);
+    }
 
     public static int n_gpu_layers(MemorySegment params) {
         return params.get(C_INT, N_GPU_LAYERS);

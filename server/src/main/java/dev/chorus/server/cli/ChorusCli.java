@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code chorus} command line: one subcommand per job. */
 @Command(name = "chorus", mixinStandardHelpOptions = true, versionProvider = ChorusVersion.class,
         description = "Several local LLMs served as one: logit fusion, weight merging, OpenAI-compatible serving.",
-        subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, EvalCommand.class, ModelsCommand.class, QuantizeCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, EvalCommand.class, ModelsCommand.class, QuantizeCommand.class, MergeCommand.class, BuildNativeCommand.class, CommandLine.HelpCommand.class})
 public final class ChorusCli {
     private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
@@ -15,6 +15,7 @@ public final class ChorusCli {
         if (System.getProperty(LOG_FORMAT) == null) {
             System.setProperty(LOG_FORMAT, "chorus %4$s: %5$s%6$s%n");
         }
+        NativeFirstRun.offer(args, System.err);
         System.exit(commandLine().execute(args));
     }
 

@@ -55,8 +55,8 @@ final class ChoiceReader {
     /**
      * The next event: a token, or the end of the choice (whose text, held back until then, still belongs to it).
      *
-     * @throws ApiException 504 once the request's deadline passed, 503 when the engine is stopping, 500 when
-     *                      decoding failed
+     * @throws ApiException 504 once the request's deadline passed, 503 when the engine is stopping or a member's
+     *                      rpc-server was lost, 500 when decoding failed
      */
     GenerationEvent next(Waiting waiting) throws IOException, ApiException {
         while (true) {
@@ -117,6 +117,8 @@ final class ChoiceReader {
             case CANCELLED -> throw stopping();
             case ERROR -> throw new ApiException(500, "server_error", null, "generation_failed",
                     "Generation failed: " + end.error().orElse("no detail"));
+            case UNAVAILABLE -> throw new ApiException(503, "server_error", null, "model_unavailable",
+                    "The model is unavailable: " + end.error().orElse("no detail"));
         };
     }
 

@@ -37,6 +37,11 @@ interface CompletionBackend {
     /** Each loaded model's shared context: slots, KV cache, decodes and cached prompt tokens. */
     Map<String, ModelStats> modelStats();
 
+    /** Models that cannot decode (an rpc-server they run on was lost), with why. */
+    default Map<String, String> unavailableModels() {
+        return Map.of();
+    }
+
     /** Requests waiting for a slot, over every model. */
     default int queueDepth() {
         return schedulerStats().values().stream().mapToInt(SchedulerStats::queued).sum();

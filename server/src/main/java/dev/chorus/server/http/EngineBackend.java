@@ -90,6 +90,11 @@ final class EngineBackend implements CompletionBackend {
     }
 
     @Override
+    public Map<String, String> unavailableModels() {
+        return engine.unavailableModels();
+    }
+
+    @Override
     public Map<String, SchedulerStats> schedulerStats() {
         Map<String, SchedulerStats> stats = new LinkedHashMap<>();
         models.stream().filter(model -> !model.orchestrated())

@@ -3,8 +3,14 @@ package dev.chorus.server.http;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
-/** {@code GET /health}: 200 with the engine's load while the server runs; never needs the API key. */
+/**
+ * {@code GET /health}: 200 with the engine's load while the server runs; 503 with {@code "status": "degraded"} and
+ * the reasons once a model lost an rpc-server it runs on (its collaborations answer 503, the others still serve).
+ * Never needs the API key.
+ */
 final class HealthHandler implements ExchangeHandler {
     private final CompletionBackend backend;
 
@@ -14,9 +20,13 @@ final class HealthHandler implements ExchangeHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        Responses.json(exchange, 200, Json.object()
-                .put("status", "ok")
+        Map<String, String> unavailable = backend.unavailableModels();
+        ObjectNode unavailableJson = Json.object();
+        unavailable.forEach(unavailableJson::put);
+        Responses.json(exchange, unavailable.isEmpty() ? 200 : 503, Json.object()
+                .put("status", unavailable.isEmpty() ? "ok" : "degraded")
                 .put("active_sequences", backend.activeSequences())
-                .put("queue_depth", backend.queueDepth()));
+                .put("queue_depth", backend.queueDepth())
+                .put("unavailable_models", unavailableJson));
     }
 }

@@ -71,7 +71,7 @@ sealed interface ResponseShape permits ChatShape, TextShape {
         return switch (reason) {
             case STOP -> "stop";
             case LENGTH -> "length";
-            case CANCELLED, ERROR -> throw new IllegalStateException(reason + " is answered as an error");
+            case CANCELLED, ERROR, UNAVAILABLE -> throw new IllegalStateException(reason + " is answered as an error");
         };
     }
 
