@@ -4,7 +4,7 @@
 //   one member row to log-sum-exp moments of s = z / T and flags NaN / +inf logits.
 // k_fuse_combine: grid (chunks, batch), FUSE_THREADS threads, 2·members floats of dynamic shared memory.
 //   Each block merges the member moments of its row (log Z_m, max log-prob, and, in chunk 0, the member
-//   statistics), combines its chunk into the unnormalised fused scores f (written for k_sample), reduces
+//   statistics and the logit offset Λ), combines its chunk into the unnormalised fused scores f (written for k_sample), reduces
 //   them to moments, and selects its chunk's topN best f as candidates for the top log-probabilities.
 #include "fusion_common.cuh"
 
@@ -114,6 +114,15 @@ k_fuse_combine(const float* __restrict__ logits, const int* __restrict__ params,
         }
     }
     __syncthreads();
+    if (chunk == 0 && threadIdx.x == 0) {
+        // Λ = Σ ŵ_m · log Z_m: the fused logits the penalties see are F + Λ.
+        const float* share = (const float*) (p + P_COEFFICIENTS + 2 * members);
+        float offset = 0.f;
+        for (int m = 0; m < members; m++) {
+            if (share[m] != 0.f) offset += share[m] * log_z[m];
+        }
+        results[b * result_stride + R_LOGIT_OFFSET] = __float_as_int(offset);
+    }
 
     const size_t member_stride = (size_t) max_batch * vocab;
     const float* row_logits = logits + (size_t) b * vocab;

@@ -23,14 +23,14 @@
 
 // Per-row parameter words (int32; floats stored as their bits). Then members coefficients
 // (LINEAR/MAX: log of the normalised weight, -inf for a skipped member; LOG_LINEAR/PROXY: the weight,
-// 0 skips) and members temperatures.
+// 0 skips), members temperatures and members shares of the logit offset Λ (FUSION.md step 4).
 enum ParamWord {
     P_METHOD, P_TOP_K, P_TOP_N, P_HISTORY, P_STREAM, P_STEP, P_SEED_LO, P_SEED_HI, P_TEMPERATURE, P_TOP_P,
     P_MIN_P, P_REPETITION, P_PRESENCE, P_FREQUENCY, P_LAMBDA, P_LOG_ALPHA, P_PENALISED, P_COEFFICIENTS
 };
 // Per-row result words. Then maxTop top tokens, maxTop top log-probs, and per member: entropy,
-// max probability, bad-input flag.
-enum ResultWord { R_TOKEN, R_LOGPROB, R_FUSED_BAD, R_TOP_COUNT, R_TOP_TOKENS };
+// max probability, bad-input flag. R_LOGIT_OFFSET carries Λ from k_fuse_combine to k_sample.
+enum ResultWord { R_TOKEN, R_LOGPROB, R_FUSED_BAD, R_TOP_COUNT, R_LOGIT_OFFSET, R_TOP_TOKENS };
 // FusionMethod ordinals.
 enum Method { M_LINEAR, M_LOG_LINEAR, M_MAX, M_CONTRASTIVE, M_PROXY };
 

@@ -2,7 +2,8 @@
 //
 // k_sample: grid (batch), SAMPLE_THREADS threads. The block merges the chunk moments of its fused row f
 // into log Z_f (so F = f − log Z_f), merges the chunks' top-n candidates, applies the penalties in place
-// (f_t := g_t + log Z_f for the history tokens, after keeping their F in penalty_scratch), and chooses the
+// to the fused logits L = F + Λ (f_t := g_t − Λ + log Z_f for the history tokens, after keeping their F in
+// penalty_scratch), and chooses the
 // token: greedy is the argmax; sampling finds the top-k and top-p thresholds by radix selection on
 // order-preserving keys of h = g / τ (four 8-bit passes each, no sort), applies min-p, and scans the
 // kept mass in token order in double precision to find the Philox uniform's token.
@@ -133,7 +134,8 @@ k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_st
         if (threadIdx.x == 0) r[R_TOP_COUNT] = found;
 
         // Step 4, in place: every occurrence keeps F of its token, then the first occurrence of each distinct
-        // token writes g + log Z_f, so that every later pass reads g through the same f − log Z_f.
+        // token penalises L = F + Λ and writes g − Λ + log Z_f, so that every later pass reads g − Λ through
+        // the same f − log Z_f (a constant shift of g, which neither the argmax nor softmax sees).
         const int history_length = p[P_HISTORY];
         const int* tokens = history + (size_t) b * max_history;
         float* original = penalty_scratch + (size_t) b * max_history;
@@ -142,6 +144,7 @@ k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_st
             __syncthreads();
             const float repetition = __int_as_float(p[P_REPETITION]);
             const float presence = __int_as_float(p[P_PRESENCE]), frequency = __int_as_float(p[P_FREQUENCY]);
+            const float logit_offset = __int_as_float(r[R_LOGIT_OFFSET]);
             for (int j = threadIdx.x; j < history_length; j += blockDim.x) {
                 const int token = tokens[j];
                 int count = 0;
@@ -153,9 +156,9 @@ k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_st
                     }
                 }
                 if (first) {
-                    float g = original[j];
+                    float g = original[j] + logit_offset;
                     g = g <= 0.f ? g * repetition : g / repetition;
-                    row[token] = g - ((float) count * frequency + presence) + log_z;
+                    row[token] = g - ((float) count * frequency + presence) - logit_offset + log_z;
                 }
             }
             __syncthreads();

@@ -250,6 +250,15 @@ void k_fuse_combine(__global const float* restrict logits, __global const int* r
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
+    if (chunk == 0 && t == 0) {
+        // Λ = Σ ŵ_m · log Z_m: the fused logits the penalties see are F + Λ.
+        float offset = 0.f;
+        for (int m = 0; m < members; m++) {
+            const float share = as_float(p[P_COEFFICIENTS + 2 * members + m]);
+            if (share != 0.f) offset += share * log_z[m];
+        }
+        results[b * result_stride + R_LOGIT_OFFSET] = as_int(offset);
+    }
 
     const size_t member_stride = (size_t) max_batch * vocab;
     __global const float* row_logits = logits + (size_t) b * vocab;
@@ -438,7 +447,8 @@ void k_sample(__global float* restrict fused, __global const int* restrict param
     if (t == 0) r[R_TOP_COUNT] = found;
 
     // Step 4, in place: every occurrence keeps F of its token, then the first occurrence of each distinct
-    // token writes g + log Z_f, so that every later pass reads g through the same f − log Z_f.
+    // token penalises L = F + Λ and writes g − Λ + log Z_f, so that every later pass reads g − Λ through
+    // the same f − log Z_f (a constant shift of g, which neither the argmax nor softmax sees).
     const int penalised = p[P_PENALISED] ? p[P_HISTORY] : 0;
     __global const int* tokens = history + (size_t) b * max_history;
     __global float* original = penalty_scratch + (size_t) b * max_history;
@@ -446,6 +456,7 @@ void k_sample(__global float* restrict fused, __global const int* restrict param
     barrier(CLK_GLOBAL_MEM_FENCE);
     const float repetition = as_float(p[P_REPETITION]);
     const float presence = as_float(p[P_PRESENCE]), frequency = as_float(p[P_FREQUENCY]);
+    const float logit_offset = as_float(r[R_LOGIT_OFFSET]);
     for (int j = t; j < penalised; j += SAMPLE_THREADS) {
         const int token = tokens[j];
         int count = 0;
@@ -457,9 +468,9 @@ void k_sample(__global float* restrict fused, __global const int* restrict param
             }
         }
         if (first) {
-            float g = original[j];
+            float g = original[j] + logit_offset;
             g = g <= 0.f ? g * repetition : g / repetition;
-            row[token] = g - ((float) count * frequency + presence) + log_z;
+            row[token] = g - ((float) count * frequency + presence) - logit_offset + log_z;
         }
     }
     barrier(CLK_GLOBAL_MEM_FENCE);

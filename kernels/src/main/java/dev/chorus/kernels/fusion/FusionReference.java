@@ -24,6 +24,7 @@ public final class FusionReference {
      * @param entropies   {@code H_m} per member
      * @param maxProbs    {@code max_i p_m,i} per member
      * @param fused       the fused distribution {@code F} over the whole vocabulary
+     * @param penalised   the penalised fused logits {@code g} the token is chosen from (step 4)
      * @param margin      how far the decision is from flipping: for greedy the gap between the two best
      *                    penalised scores; for sampling the smallest of the uniform's distance (as a fraction of
      *                    the kept mass) to the chosen token's interval ends, each filter's gap in {@code h}
@@ -31,7 +32,7 @@ public final class FusionReference {
      *                    float backend may choose differently only when this is tiny.
      */
     public record Outcome(int token, double logprob, int[] topTokens, double[] topLogprobs, double[] entropies,
-                          double[] maxProbs, double[] fused, double margin) {
+                          double[] maxProbs, double[] fused, double[] penalised, double margin) {
     }
 
     private FusionReference() {
@@ -71,13 +72,18 @@ public final class FusionReference {
         double[][] logProbs = new double[members][];
         double[] entropies = new double[members];
         double[] maxProbs = new double[members];
+        double offset = 0;
         for (int m = 0; m < members; m++) {
             checkRow(logits[m], m, sequence);
             tempered[m] = new double[vocab];
             for (int i = 0; i < vocab; i++) {
                 tempered[m][i] = logits[m][i] / (double) rule.temperature(m);
             }
-            logProbs[m] = normalise(tempered[m]);
+            double logNormaliser = logSumExp(tempered[m]);
+            logProbs[m] = shifted(tempered[m], -logNormaliser);
+            if (rule.offsetShare(m) != 0) {
+                offset += rule.offsetShare(m) * logNormaliser;
+            }
             for (double lp : logProbs[m]) {
                 double p = Math.exp(lp);
                 if (p > 0) {
@@ -86,11 +92,12 @@ public final class FusionReference {
                 maxProbs[m] = Math.max(maxProbs[m], p);
             }
         }
-        double[] fused = normalise(combine(rule, tempered, logProbs));
+        double[] combined = combine(rule, tempered, logProbs);
+        double[] fused = shifted(combined, -logSumExp(combined));
         if (Double.isNaN(fused[0]) || Arrays.stream(fused).allMatch(f -> f == Double.NEGATIVE_INFINITY)) {
             throw new FusionInputException(FusionInputException.FUSED, sequence, -1, "no finite fused score");
         }
-        double[] scores = penalise(fused, sampling, history);
+        double[] scores = penalise(shifted(fused, offset), sampling, history);
         int[] top = topIndices(fused, sampling.topLogprobs());
         double[] topLogprobs = new double[top.length];
         for (int j = 0; j < top.length; j++) {
@@ -107,7 +114,7 @@ public final class FusionReference {
             token = draw.token;
             margin = draw.margin;
         }
-        return new Outcome(token, fused[token], top, topLogprobs, entropies, maxProbs, fused, margin);
+        return new Outcome(token, fused[token], top, topLogprobs, entropies, maxProbs, fused, scores, margin);
     }
 
     private static void checkRow(float[] row, int member, int sequence) {
@@ -123,8 +130,8 @@ public final class FusionReference {
         }
     }
 
-    /** {@code x − logsumexp(x)}; NaN everywhere when x has no finite entry. */
-    private static double[] normalise(double[] x) {
+    /** {@code logsumexp(x)}; NaN when x has no finite entry. */
+    private static double logSumExp(double[] x) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : x) {
             max = Math.max(max, v);
@@ -133,10 +140,14 @@ public final class FusionReference {
         for (double v : x) {
             sum += Math.exp(v - max);
         }
-        double logSum = max + Math.log(sum);
+        return max + Math.log(sum);
+    }
+
+    /** {@code x + shift}, a new array. */
+    private static double[] shifted(double[] x, double shift) {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] - logSum;
+            out[i] = x[i] + shift;
         }
         return out;
     }
@@ -201,9 +212,10 @@ public final class FusionReference {
         return f;
     }
 
-    private static double[] penalise(double[] fused, SamplingParams sampling, int[] history) {
-        double[] g = fused.clone();
-        int[] counts = new int[fused.length];
+    /** Step 4 on the fused logits {@code L}: a new array {@code g}. */
+    private static double[] penalise(double[] logits, SamplingParams sampling, int[] history) {
+        double[] g = logits.clone();
+        int[] counts = new int[logits.length];
         for (int token : history) {
             counts[token]++;
         }

@@ -71,7 +71,6 @@ public record FusionRule(FusionMethod method, float[] weights, float[] temperatu
         return new FusionRule(FusionMethod.CONTRASTIVE, new float[] {1f, 1f}, new float[] {1f, 1f}, lambda, alpha);
     }
 
-    /** The number of members N. */
     /**
      * The same distribution in the form every backend computes bit for bit: when only one member has a non-zero
      * weight, MAX and LOG_LINEAR with that weight 1 both pass the member's log-probabilities through unchanged,
@@ -92,8 +91,25 @@ public record FusionRule(FusionMethod method, float[] weights, float[] temperatu
         return passThrough ? new FusionRule(FusionMethod.LINEAR, weights, temperatures, lambda, alpha) : this;
     }
 
+    /** The number of members N. */
     public int members() {
         return weights.length;
+    }
+
+    /**
+     * Member m's share {@code ŵ_m} of the offset {@code Λ = Σ ŵ_m · logsumexp(s_m)} that turns the fused
+     * log-probabilities into the logits the penalties apply to (FUSION.md, step 4): {@code |w_m| / Σ|w|}, or
+     * for CONTRASTIVE the expert alone. The shares sum to 1; a lone member's is exactly 1.
+     */
+    public double offsetShare(int m) {
+        if (method == FusionMethod.CONTRASTIVE) {
+            return m == 0 ? 1 : 0;
+        }
+        double sum = 0;
+        for (float w : weights) {
+            sum += Math.abs(w);
+        }
+        return weights[m] == 0 ? 0 : Math.abs(weights[m]) / sum;
     }
 
     /** Member m's weight, without copying the array. */

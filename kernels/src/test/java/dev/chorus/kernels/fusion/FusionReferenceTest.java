@@ -90,14 +90,32 @@ class FusionReferenceTest {
 
     @Test
     void penaltiesFollowLlamaCpp() {
-        // F = log(1/8, 2/8, 5/8); token 2 twice in the history: F·1.5 − (2·0.5 + 0.25) drops it below token 1.
+        // A's logits are (0, log 2, log 5); token 2 twice in the history. llama.cpp divides a positive logit:
+        // log 5 / 1.5 − (2·0.5 + 0.25) drops it below token 1 (log 2).
         SamplingParams sampling = new SamplingParams(0f, 0, 1f, 0f, 1.5f, 0.25f, 0.5f, 0, 0);
         FusionReference.Outcome outcome = FusionReference.fuse(new float[][] {A}, FusionRule.of(FusionMethod.LINEAR, 1f),
                 sampling, 0, 0, new int[] {2, 2}, 0);
-        double penalised = Math.log(5 / 8.0) * 1.5 - 1.25;
+        double penalised = Math.log(5) / 1.5 - 1.25;
         assertEquals(1, outcome.token());
-        assertEquals(Math.log(2 / 8.0) - penalised, outcome.margin(), FLOAT_INPUTS);
+        assertEquals(Math.log(2), outcome.margin(), FLOAT_INPUTS, "token 1 (log 2) over token 0 (logit 0)");
+        assertArrayEquals(new double[] {0, Math.log(2), penalised}, outcome.penalised(), FLOAT_INPUTS,
+                "a lone member's logits are penalised as they are");
         assertEquals(Math.log(2 / 8.0), outcome.logprob(), FLOAT_INPUTS, "log-probabilities report F, not the penalised g");
+    }
+
+    @Test
+    void fusedLogitsAreOffsetByTheMembersMeanLogNormaliser() {
+        // A and B have log Z = log 8 and log 10; weights 3:1 give Λ = 0.75·log 8 + 0.25·log 10. Repetition
+        // penalty 2 and presence penalty 0.5 with token 0 in the history change only that token's L = F + Λ.
+        SamplingParams sampling = new SamplingParams(0f, 0, 1f, 0f, 2f, 0.5f, 0f, 0, 0);
+        FusionReference.Outcome outcome = FusionReference.fuse(new float[][] {A, B},
+                FusionRule.of(FusionMethod.LINEAR, 3f, 1f), sampling, 0, 0, new int[] {0}, 0);
+        double offset = 0.75 * Math.log(8) + 0.25 * Math.log(10);
+        double logit = outcome.fused()[0] + offset;
+        double expected = (logit <= 0 ? logit * 2 : logit / 2) - 0.5;
+        assertEquals(expected, outcome.penalised()[0], FLOAT_INPUTS);
+        assertEquals(outcome.fused()[1] + offset, outcome.penalised()[1], FLOAT_INPUTS);
+        assertEquals(outcome.fused()[2] + offset, outcome.penalised()[2], FLOAT_INPUTS);
     }
 
     @Test

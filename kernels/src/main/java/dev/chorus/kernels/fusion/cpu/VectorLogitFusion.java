@@ -132,7 +132,7 @@ final class VectorLogitFusion implements LogitFusion {
         }
         float logSumExp = combine(rule, b);
         writeTop(sampling.topLogprobs(), logSumExp, b, result);
-        int penalised = penalise(step, b, sampling, logSumExp);
+        int penalised = penalise(step, b, sampling, logSumExp - logitOffset(rule));
         float best = VectorRows.max(scores, padded);
         int token = sampling.greedy() ? VectorRows.indexOf(scores, vocab, best)
                 : sample(sampling, step.stream(b), step.step(b), best);
@@ -234,11 +234,24 @@ final class VectorLogitFusion implements LogitFusion {
         }
     }
 
+    /** {@code Λ = Σ ŵ_m · logsumexp(s_m)}: the fused logits are {@code L = F + Λ} (FUSION.md, step 4). */
+    private float logitOffset(FusionRule rule) {
+        double offset = 0;
+        for (int m = 0; m < shape.members(); m++) {
+            double share = rule.offsetShare(m);
+            if (share != 0) {
+                offset += share * memberLse[m];
+            }
+        }
+        return (float) offset;
+    }
+
     /**
-     * Applies the repetition, presence and frequency penalties to the history tokens' scores (kept as
-     * {@code g + logSumExp}), saving the originals; returns how many distinct tokens it changed.
+     * Applies the repetition, presence and frequency penalties to the history tokens' fused logits
+     * {@code L = scores − shift}, keeping them as {@code g + shift} and saving the originals; returns how many
+     * distinct tokens it changed.
      */
-    private int penalise(FusionStep step, int b, SamplingParams sampling, float logSumExp) {
+    private int penalise(FusionStep step, int b, SamplingParams sampling, float shift) {
         if (!sampling.penalised()) {
             return 0;
         }
@@ -255,10 +268,10 @@ final class VectorLogitFusion implements LogitFusion {
         for (int k = 0; k < count; k++) {
             int token = distinct[k];
             original[k] = scores[token];
-            float g = scores[token] - logSumExp;
+            float g = scores[token] - shift;
             g = g <= 0 ? g * r : g / r;
             g -= counts[token] * sampling.frequencyPenalty() + sampling.presencePenalty();
-            scores[token] = g + logSumExp;
+            scores[token] = g + shift;
             counts[token] = 0;
         }
         return count;

@@ -14,7 +14,8 @@ import java.util.Locale;
  */
 public final class DeviceLayout {
 
-    // Parameter words of a row; then members coefficients and members temperatures.
+    // Parameter words of a row; then members coefficients, members temperatures and members logit-offset
+    // shares (FusionRule.offsetShare).
     public static final int P_METHOD = 0;
     public static final int P_TOP_K = 1;
     public static final int P_TOP_N = 2;
@@ -35,12 +36,14 @@ public final class DeviceLayout {
     public static final int P_COEFFICIENTS = 17;
 
     // Result words of a row; then maxTop top tokens, maxTop top log-probs, and per member entropy,
-    // max probability and a bad-input flag.
+    // max probability and a bad-input flag. R_LOGIT_OFFSET is Λ of FUSION.md step 4, which k_fuse_combine
+    // computes for k_sample.
     public static final int R_TOKEN = 0;
     public static final int R_LOGPROB = 1;
     public static final int R_FUSED_BAD = 2;
     public static final int R_TOP_COUNT = 3;
-    public static final int R_TOP_TOKENS = 4;
+    public static final int R_LOGIT_OFFSET = 4;
+    public static final int R_TOP_TOKENS = 5;
 
     /** Tokens each work-item of the fuse kernels holds in registers. */
     public static final int FUSE_ITEMS = 8;
@@ -59,7 +62,7 @@ public final class DeviceLayout {
 
     /** Parameter words per row for {@code members} members. */
     public static int paramStride(int members) {
-        return P_COEFFICIENTS + 2 * members;
+        return P_COEFFICIENTS + 3 * members;
     }
 
     /** Result words per row. */

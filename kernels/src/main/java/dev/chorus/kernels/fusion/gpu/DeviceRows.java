@@ -66,6 +66,7 @@ public final class DeviceRows {
             for (int m = 0; m < members; m++) {
                 put(params, base + P_COEFFICIENTS + m, coefficient(rule, m));
                 put(params, base + P_COEFFICIENTS + members + m, rule.temperature(m));
+                put(params, base + P_COEFFICIENTS + 2 * members + m, (float) rule.offsetShare(m));
             }
         }
     }

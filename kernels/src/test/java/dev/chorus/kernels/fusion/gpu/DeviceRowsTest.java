@@ -58,6 +58,10 @@ class DeviceRowsTest {
             assertEquals(Float.NEGATIVE_INFINITY, real(params, base + P_COEFFICIENTS + 1));
             assertEquals((float) Math.log(0.25), real(params, base + P_COEFFICIENTS + 2));
             assertEquals(2f, real(params, base + P_COEFFICIENTS + 5));
+            // Then the members' shares of the logit offset Λ: |w| / Σ|w|.
+            assertEquals(0.75f, real(params, base + P_COEFFICIENTS + 6));
+            assertEquals(0f, real(params, base + P_COEFFICIENTS + 7));
+            assertEquals(0.25f, real(params, base + P_COEFFICIENTS + 8));
             assertEquals(0, word(params, P_PENALISED), "greedy row without penalties");
             assertEquals(1f, real(params, P_COEFFICIENTS), "LOG_LINEAR weights travel as they are");
         }
@@ -73,6 +77,7 @@ class DeviceRowsTest {
             MemorySegment params = arena.allocate((long) SHAPE.maxBatch() * rows.paramStride() * Integer.BYTES);
             rows.packParams(step, params);
             assertEquals(0f, real(params, P_COEFFICIENTS + 1));
+            assertEquals(1f, real(params, P_COEFFICIENTS + 6 + 1), "a lone member's logits are penalised as they are");
         }
         assertFalse(rows.anyPenalised(step), "a history without penalties is not uploaded");
     }
