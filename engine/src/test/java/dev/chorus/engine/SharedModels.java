@@ -1,28 +1,38 @@
 package dev.chorus.engine;
 
+import dev.chorus.testkit.RealModels;
 import org.junit.jupiter.api.Assumptions;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The three real 12.7M-parameter models in {@code ${chorus.shared.dir}/models}; tests skip, naming the folder, without them. */
+/**
+ * The three real 12.7M-parameter models for engine tests: the shared F16 files, or the repository's Q8_0 copies
+ * when {@code ../shared} is absent ({@link RealModels}); tests skip, naming both folders, only without either.
+ */
 public final class SharedModels {
-    public static final String BASE = "chorus-base-13m-f16.gguf";
-    public static final String KJV = "chorus-kjv-13m-f16.gguf";
-    public static final String PYDOCS = "chorus-pydocs-13m-f16.gguf";
+    public static final String BASE = RealModels.BASE;
+    public static final String KJV = RealModels.KJV;
+    public static final String PYDOCS = RealModels.PYDOCS;
 
     private SharedModels() {
     }
 
-    public static Path folder() {
-        Path folder = Path.of(System.getProperty("chorus.shared.dir", "../shared")).resolve("models").toAbsolutePath();
-        Assumptions.assumeTrue(Files.isRegularFile(folder.resolve(BASE)) && Files.isRegularFile(folder.resolve(KJV))
-                        && Files.isRegularFile(folder.resolve(PYDOCS)),
-                "the shared models are not in " + folder + " (set -Dchorus.shared.dir)");
-        return folder;
+    /** The models a test runs on, or a skip. */
+    public static RealModels located() {
+        var located = RealModels.locate();
+        Assumptions.assumeTrue(located.isPresent(), RealModels.searched());
+        return located.orElseThrow();
     }
 
-    public static Path path(String file) {
-        return folder().resolve(file);
+    /** The file of model {@code name} ({@link #BASE}, {@link #KJV} or {@link #PYDOCS}). */
+    public static Path path(String name) {
+        return located().path(name);
+    }
+
+    /** The shared F16 models (with the held-out token files in their folder), or a skip. */
+    public static RealModels f16() {
+        var shared = RealModels.shared();
+        Assumptions.assumeTrue(shared.isPresent(), "the shared F16 models are not in ${chorus.shared.dir}/models");
+        return shared.orElseThrow();
     }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.testkit.RealModels;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Engines over the shared models for tests: {@code base}, {@code kjv} and {@code pydocs} plus given collaborations.
+ * Engines over the real models for tests ({@link SharedModels}): {@code base}, {@code kjv} and {@code pydocs} plus given collaborations.
  * One llama.cpp thread per context: the test machines are small and shared, and ggml's spinning thread pools slow
  * down badly when oversubscribed. Configs name {@code fusion_backend: java}: the kernels module golden-tests every
  * backend against the reference, and a CPU OpenCL driver is the slowest way to fuse on such a machine.
@@ -23,15 +24,15 @@ final class TestEngines {
      * {@code {BASE}} stands for the base model's path (so {@code rest} may start with more model entries).
      */
     static Engine start(Path folder, String modelSettings, String rest) {
-        Path models = SharedModels.folder();
+        RealModels models = SharedModels.located();
         String yaml = """
                 models:
                   base:   { path: %s, threads: 1, %s }
                   kjv:    { path: %s, threads: 1, %s }
                   pydocs: { path: %s, threads: 1, %s }
-                """.formatted(models.resolve(SharedModels.BASE), modelSettings, models.resolve(SharedModels.KJV),
-                modelSettings, models.resolve(SharedModels.PYDOCS), modelSettings)
-                + rest.replace("{BASE}", models.resolve(SharedModels.BASE).toString());
+                """.formatted(models.path(SharedModels.BASE), modelSettings, models.path(SharedModels.KJV),
+                modelSettings, models.path(SharedModels.PYDOCS), modelSettings)
+                + rest.replace("{BASE}", models.path(SharedModels.BASE).toString());
         try {
             Path file = folder.resolve("chorus.yaml");
             Files.writeString(file, yaml);

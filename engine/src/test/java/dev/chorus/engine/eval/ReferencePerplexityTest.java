@@ -1,6 +1,7 @@
 package dev.chorus.engine.eval;
 
 import dev.chorus.engine.SharedModels;
+import dev.chorus.testkit.RealModels;
 import dev.chorus.engine.config.CollaborationKind;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.EngineConfig;
@@ -42,10 +43,10 @@ class ReferencePerplexityTest {
 
     @BeforeAll
     void evaluateBothSets() throws IOException {
-        Path models = SharedModels.folder();
+        RealModels models = SharedModels.f16();
         EngineConfig config = withOneHotPools(ThreeModelConfig.write(Files.createTempDirectory("chorus-eval"),
-                models.resolve(SharedModels.BASE), models.resolve(SharedModels.KJV),
-                models.resolve(SharedModels.PYDOCS), """
+                models.path(SharedModels.BASE), models.path(SharedModels.KJV),
+                models.path(SharedModels.PYDOCS), """
                   experts:
                     kind: ensemble
                     method: linear
@@ -59,7 +60,7 @@ class ReferencePerplexityTest {
         long started = System.nanoTime();
         try (PerplexityEvaluator evaluator = PerplexityEvaluator.open(config, names, 512)) {
             for (String set : SETS) {
-                TokenWindows windows = TokenWindows.readInt32(models.resolve(set), 512);
+                TokenWindows windows = TokenWindows.readInt32(models.folder().resolve(set), 512);
                 assertEquals(32, windows.count());
                 results.add(evaluator.evaluate(windows, EvalProgress.NONE).stream()
                         .collect(Collectors.toMap(Perplexity::name, result -> result)));

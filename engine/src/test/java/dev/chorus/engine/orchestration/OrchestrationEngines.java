@@ -7,6 +7,7 @@ import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.SharedModels;
+import dev.chorus.testkit.RealModels;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,15 +26,15 @@ final class OrchestrationEngines {
     }
 
     static Engine start(Path folder, String collaborations) {
-        Path models = SharedModels.folder();
+        RealModels models = SharedModels.located();
         String yaml = """
                 models:
                   base:   { path: %s, threads: 1, context: 512, slots: 4 }
                   kjv:    { path: %s, threads: 1, context: 512, slots: 4 }
                   pydocs: { path: %s, threads: 1, context: 512, slots: 4 }
                 scheduler: { fusion_backend: java }
-                """.formatted(models.resolve(SharedModels.BASE), models.resolve(SharedModels.KJV),
-                models.resolve(SharedModels.PYDOCS)) + collaborations;
+                """.formatted(models.path(SharedModels.BASE), models.path(SharedModels.KJV),
+                models.path(SharedModels.PYDOCS)) + collaborations;
         try {
             Path file = folder.resolve("chorus.yaml");
             Files.writeString(file, yaml);

@@ -1,6 +1,7 @@
 package dev.chorus.kernels.fusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -42,15 +43,21 @@ class CrossBackendDeterminismTest {
         }
     }
 
+    /** Asserts the two backends agree on every robust row, and that most rows were robust enough to compare. */
     private static void assertSameTokens(FusionBackend first, FusionBackend second, boolean[][] robust) {
         int[][] a = run(first).tokens();
         int[][] b = run(second).tokens();
+        int compared = 0;
         for (int t = 0; t < STEPS; t++) {
             for (int row = 0; row < BATCH; row++) {
-                assertTrue(a[t][row] == b[t][row] || !robust[t][row], first + " and " + second
-                        + " disagree at step " + t + " row " + row + ": " + a[t][row] + " vs " + b[t][row]);
+                if (robust[t][row]) {
+                    assertEquals(a[t][row], b[t][row], first + " and " + second + " disagree at step " + t + " row " + row);
+                    compared++;
+                }
             }
         }
+        assertTrue(compared >= STEPS * BATCH * 3 / 4, "only " + compared + " of " + STEPS * BATCH
+                + " decisions were robust enough to compare " + first + " with " + second);
     }
 
     /** Sampled rows over several steps; every row a different stream and seed, some with filters and penalties. */

@@ -2,6 +2,7 @@ package dev.chorus.server.http;
 
 import dev.chorus.engine.Engine;
 import dev.chorus.kernels.fusion.LogitFusions;
+import dev.chorus.testkit.RealModels;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -10,16 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A real engine over the three shared models ({@code ${chorus.shared.dir}/models}) and one or more servers in front
- * of it on loopback. Tests skip, naming the folder, when the models are absent.
+ * A real engine over the three real models ({@link RealModels}: the shared F16 files, or the repository's Q8_0 copies)
+ * and one or more servers in front of it on loopback. Tests skip, naming both folders, only when neither is there.
  */
 final class ServedEngine implements AutoCloseable {
-    static final String BASE = "chorus-base-13m-f16.gguf";
-    static final String KJV = "chorus-kjv-13m-f16.gguf";
-    static final String PYDOCS = "chorus-pydocs-13m-f16.gguf";
-
     private final Engine engine;
     private final List<ChorusServer> servers = new ArrayList<>();
 
@@ -32,18 +30,17 @@ final class ServedEngine implements AutoCloseable {
      * standing for the models' paths, and one server per entry of {@code options}.
      */
     static ServedEngine start(Path folder, String yaml, ServerOptions... options) {
-        Path models = Path.of(System.getProperty("chorus.shared.dir", "../shared")).resolve("models").toAbsolutePath();
-        Assumptions.assumeTrue(Files.isRegularFile(models.resolve(BASE)) && Files.isRegularFile(models.resolve(KJV))
-                        && Files.isRegularFile(models.resolve(PYDOCS)),
-                "the shared models are not in " + models + " (set -Dchorus.shared.dir)");
+        Optional<RealModels> located = RealModels.locate();
+        Assumptions.assumeTrue(located.isPresent(), RealModels.searched());
+        RealModels models = located.orElseThrow();
         // These tests are about HTTP; the Java reference fusion is the backend every machine runs the same way
         // (the kernels module tests the others). An explicit -Dchorus.kernels.backend still wins.
         if (System.getProperty(LogitFusions.BACKEND_PROPERTY) == null) {
             System.setProperty(LogitFusions.BACKEND_PROPERTY, "java");
         }
-        String config = yaml.replace("{BASE}", models.resolve(BASE).toString())
-                .replace("{KJV}", models.resolve(KJV).toString())
-                .replace("{PYDOCS}", models.resolve(PYDOCS).toString());
+        String config = yaml.replace("{BASE}", models.path(RealModels.BASE).toString())
+                .replace("{KJV}", models.path(RealModels.KJV).toString())
+                .replace("{PYDOCS}", models.path(RealModels.PYDOCS).toString());
         Path file = folder.resolve("chorus.yaml");
         try {
             Files.writeString(file, config);

@@ -15,11 +15,8 @@ final class PinnedBuffer {
     final MemorySegment segment;
 
     PinnedBuffer(long bytes, Arena arena) {
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a pinned buffer is limited to 2 GiB, asked for " + bytes + " bytes");
-        }
         cuMemAllocHost(pointer, bytes);
-        segment = HostMemory.view(pointer.getByteBuffer(0, bytes), arena);
+        segment = HostMemory.view(pointer.getByteBuffer(0, 1), bytes, arena);
     }
 
     /** Frees the memory; the owner closes the arena first, so no segment outlives it. */

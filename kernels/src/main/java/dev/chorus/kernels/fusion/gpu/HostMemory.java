@@ -11,11 +11,21 @@ public final class HostMemory {
     }
 
     /**
-     * A segment over a direct buffer the driver allocated, scoped to {@code arena}: once the owner closes
-     * the arena (before freeing the memory), any later access fails with {@link IllegalStateException}
-     * instead of touching freed memory.
+     * A segment of {@code bytes} bytes starting where the direct buffer {@code start} starts, scoped to
+     * {@code arena}: once the owner closes the arena (before freeing the memory), any later access fails with
+     * {@link IllegalStateException} instead of touching freed memory. The drivers hand host memory over as
+     * {@link ByteBuffer}s, which cannot exceed 2 GiB; the allocation behind {@code start} may, so only its start
+     * address is taken from it.
      */
-    public static MemorySegment view(ByteBuffer direct, Arena arena) {
-        return MemorySegment.ofBuffer(direct).reinterpret(direct.capacity(), arena, null);
+    public static MemorySegment view(ByteBuffer start, long bytes, Arena arena) {
+        return MemorySegment.ofAddress(address(start)).reinterpret(bytes, arena, null);
+    }
+
+    /** The native address at which a direct buffer starts. */
+    public static long address(ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("host memory of a driver is a direct buffer");
+        }
+        return MemorySegment.ofBuffer(direct).address();
     }
 }

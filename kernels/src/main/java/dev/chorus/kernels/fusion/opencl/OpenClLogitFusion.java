@@ -10,13 +10,10 @@ import dev.chorus.kernels.fusion.FusionStep;
 import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.gpu.DeviceLayout;
 import dev.chorus.kernels.fusion.gpu.DeviceRows;
-import dev.chorus.kernels.fusion.gpu.HostMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import org.jocl.Pointer;
 import org.jocl.cl_command_queue;
-import org.jocl.cl_mem;
 
 /**
  * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words
@@ -32,10 +29,7 @@ final class OpenClLogitFusion implements LogitFusion {
     private final Arena arena = Arena.ofShared();
     private final cl_command_queue queue;
     private final OpenClBuffers buffers;
-    private final cl_mem stagingBuffer;
-    private final ByteBuffer stagingMapping;
-    private final MemorySegment staging;
-    private final Pointer[] memberRows;
+    private final OpenClStaging staging;
     private final MemorySegment params;
     private final Pointer paramsPointer;
     private final MemorySegment history;
@@ -51,22 +45,14 @@ final class OpenClLogitFusion implements LogitFusion {
         this.program = program;
         this.shape = shape;
         this.rows = new DeviceRows(shape);
-        long stagingBytes = shape.logitCount() * Float.BYTES;
-        if (stagingBytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("the OpenCL staging buffer is limited to 2 GiB: " + shape);
-        }
         int chunks = DeviceLayout.chunks(shape.vocabSize(), program.fuseThreads);
         queue = clCreateCommandQueue(program.context, program.device, 0, null);
         OpenClBuffers device = null;
-        cl_mem mapped = null;
+        OpenClStaging mapped = null;
         FuseLogitsOpenCl fuse = null;
         try {
             device = new OpenClBuffers(program.context, shape, chunks);
-            mapped = clCreateBuffer(program.context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, stagingBytes, null,
-                    null);
-            stagingMapping = clEnqueueMapBuffer(queue, mapped, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, stagingBytes, 0,
-                    null, null, null);
-            staging = HostMemory.view(stagingMapping, arena);
+            mapped = new OpenClStaging(program.context, queue, shape.logitCount() * Float.BYTES, arena);
             params = arena.allocate((long) shape.maxBatch() * rows.paramStride() * Integer.BYTES, Integer.BYTES);
             history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
                     Integer.BYTES);
@@ -80,7 +66,7 @@ final class OpenClLogitFusion implements LogitFusion {
                 fuse.close();
             }
             if (mapped != null) {
-                clReleaseMemObject(mapped);
+                mapped.release(queue);
             }
             if (device != null) {
                 device.close();
@@ -89,13 +75,8 @@ final class OpenClLogitFusion implements LogitFusion {
             throw e;
         }
         buffers = device;
-        stagingBuffer = mapped;
+        staging = mapped;
         fuseLogits = fuse;
-        long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
-        memberRows = new Pointer[shape.members()];
-        for (int m = 0; m < memberRows.length; m++) {
-            memberRows[m] = Pointer.to(stagingMapping.slice((int) (m * memberBytes), (int) memberBytes));
-        }
         paramsPointer = Pointer.to(params.asByteBuffer());
         historyPointer = Pointer.to(history.asByteBuffer());
         resultsPointer = Pointer.to(results.asByteBuffer());
@@ -119,7 +100,7 @@ final class OpenClLogitFusion implements LogitFusion {
     @Override
     public MemorySegment logits() {
         requireOpen();
-        return staging;
+        return staging.segment();
     }
 
     @Override
@@ -132,9 +113,8 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         long rowBytes = (long) batch * shape.vocabSize() * Float.BYTES;
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
-        for (int m = 0; m < memberRows.length; m++) {
-            clEnqueueWriteBuffer(queue, buffers.get(LOGITS), CL_FALSE, m * memberBytes, rowBytes, memberRows[m], 0, null,
-                    null);
+        for (int m = 0; m < shape.members(); m++) {
+            staging.upload(queue, buffers.get(LOGITS), m * memberBytes, rowBytes);
         }
         rows.packParams(step, params);
         clEnqueueWriteBuffer(queue, buffers.get(PARAMS), CL_FALSE, 0, (long) batch * rows.paramStride() * Integer.BYTES,
@@ -148,7 +128,7 @@ final class OpenClLogitFusion implements LogitFusion {
         sample.enqueue(queue, batch);
         clEnqueueReadBuffer(queue, buffers.get(RESULTS), CL_TRUE, 0, (long) batch * rows.resultStride() * Integer.BYTES,
                 resultsPointer, 0, null, null);
-        rows.unpack(results, staging, step, result);
+        rows.unpack(results, staging.segment(), step, result);
     }
 
     @Override
@@ -161,9 +141,7 @@ final class OpenClLogitFusion implements LogitFusion {
         arena.close();
         sample.close();
         fuseLogits.close();
-        clEnqueueUnmapMemObject(queue, stagingBuffer, stagingMapping, 0, null, null);
-        clFinish(queue);
-        clReleaseMemObject(stagingBuffer);
+        staging.release(queue);
         buffers.close();
         clReleaseCommandQueue(queue);
     }
