@@ -18,20 +18,21 @@ public record FusionRule(FusionMethod method, float[] weights, float[] temperatu
 
     public FusionRule {
         if (method == null || weights == null || temperatures == null) {
-            throw new IllegalArgumentException("method, weights and temperatures are required");
+            throw new InvalidFusionRule(method == null ? "method" : weights == null ? "weights" : "temperatures",
+                    "method, weights and temperatures are required");
         }
         if (weights.length == 0 || weights.length != temperatures.length) {
-            throw new IllegalArgumentException("weights (" + weights.length + ") and temperatures ("
+            throw new InvalidFusionRule("weights", "weights (" + weights.length + ") and temperatures ("
                     + temperatures.length + ") need one entry per member");
         }
         weights = weights.clone();
         temperatures = temperatures.clone();
         for (int m = 0; m < weights.length; m++) {
             if (!Float.isFinite(weights[m])) {
-                throw new IllegalArgumentException("weight of member " + m + " is not finite: " + weights[m]);
+                throw new InvalidFusionRule("weights", "weight of member " + m + " is not finite: " + weights[m]);
             }
             if (!(temperatures[m] > 0) || !Float.isFinite(temperatures[m])) {
-                throw new IllegalArgumentException("temperature of member " + m + " must be finite and > 0: "
+                throw new InvalidFusionRule("temperatures", "temperature of member " + m + " must be finite and > 0: "
                         + temperatures[m]);
             }
         }
@@ -39,23 +40,23 @@ public record FusionRule(FusionMethod method, float[] weights, float[] temperatu
             double sum = 0;
             for (float w : weights) {
                 if (w < 0) {
-                    throw new IllegalArgumentException(method + " weights must be ≥ 0: " + Arrays.toString(weights));
+                    throw new InvalidFusionRule("weights", method + " weights must be ≥ 0: " + Arrays.toString(weights));
                 }
                 sum += w;
             }
             if (!(sum > 0)) {
-                throw new IllegalArgumentException(method + " weights need a positive sum: " + Arrays.toString(weights));
+                throw new InvalidFusionRule("weights", method + " weights need a positive sum: " + Arrays.toString(weights));
             }
         }
         if (method == FusionMethod.CONTRASTIVE && weights.length != 2) {
-            throw new IllegalArgumentException("CONTRASTIVE needs exactly 2 members (expert, amateur), got "
+            throw new InvalidFusionRule("weights", "CONTRASTIVE needs exactly 2 members (expert, amateur), got "
                     + weights.length);
         }
         if (!(lambda >= 0) || !Float.isFinite(lambda)) {
-            throw new IllegalArgumentException("lambda must be finite and ≥ 0: " + lambda);
+            throw new InvalidFusionRule("lambda", "lambda must be finite and ≥ 0: " + lambda);
         }
         if (!(alpha > 0 && alpha <= 1)) {
-            throw new IllegalArgumentException("alpha must be in (0, 1]: " + alpha);
+            throw new InvalidFusionRule("alpha", "alpha must be in (0, 1]: " + alpha);
         }
     }
 

@@ -24,18 +24,28 @@ final class OpenClStaging {
 
     private final cl_mem buffer;
     private final long bytes;
+    private final long pieceBytes;
     private final ByteBuffer[] pieces;
     private final MemorySegment segment;
 
     OpenClStaging(cl_context context, cl_command_queue queue, long bytes, Arena arena) {
+        this(context, queue, bytes, PIECE_BYTES, arena);
+    }
+
+    /** With pieces of {@code pieceBytes}: {@link #PIECE_BYTES} but in tests, which check the piecework on small buffers. */
+    OpenClStaging(cl_context context, cl_command_queue queue, long bytes, long pieceBytes, Arena arena) {
+        if (pieceBytes <= 0 || pieceBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a mapped piece holds 1 to 2^31 − 1 bytes: " + pieceBytes);
+        }
         this.bytes = bytes;
+        this.pieceBytes = pieceBytes;
         this.buffer = clCreateBuffer(context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, bytes, null, null);
-        this.pieces = new ByteBuffer[(int) ((bytes + PIECE_BYTES - 1) / PIECE_BYTES)];
+        this.pieces = new ByteBuffer[Math.toIntExact((bytes + pieceBytes - 1) / pieceBytes)];
         try {
             for (int k = 0; k < pieces.length; k++) {
-                long offset = k * PIECE_BYTES;
+                long offset = k * pieceBytes;
                 pieces[k] = clEnqueueMapBuffer(queue, buffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, offset,
-                        Math.min(PIECE_BYTES, bytes - offset), 0, null, null, null);
+                        Math.min(pieceBytes, bytes - offset), 0, null, null, null);
                 long expected = HostMemory.address(pieces[0]) + offset;
                 if (HostMemory.address(pieces[k]) != expected) {
                     throw new IllegalStateException("the OpenCL driver mapped piece " + k + " of the " + bytes
@@ -61,9 +71,9 @@ final class OpenClStaging {
         }
         for (long done = 0; done < length; ) {
             long at = offset + done;
-            int piece = (int) (at / PIECE_BYTES);
-            long within = at - piece * PIECE_BYTES;
-            long size = Math.min(length - done, PIECE_BYTES - within);
+            int piece = (int) (at / pieceBytes);
+            long within = at - piece * pieceBytes;
+            long size = Math.min(length - done, pieceBytes - within);
             clEnqueueWriteBuffer(queue, target, CL_FALSE, at, size, Pointer.to(pieces[piece]).withByteOffset(within),
                     0, null, null);
             done += size;
