@@ -46,7 +46,7 @@ class DebateTest {
     @Test
     void eachRoundEachDebaterReadsTheOthersLatestAnswers() throws InterruptedException {
         String question = "What is a function?";
-        GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS);
+        GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS).withCachePrompt(false);
         OrchestrationEngines.Finished debated = OrchestrationEngines.run(engine, "vote", request);
         assertEquals(List.of("kjv", "pydocs", "kjv", "pydocs"),
                 debated.reports().stream().map(MemberReport::member).toList());
@@ -62,7 +62,7 @@ class DebateTest {
     @Test
     void aJudgeScoresTheAnswersLettersInOneStep() throws InterruptedException {
         String question = "In the beginning";
-        GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS);
+        GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS).withCachePrompt(false);
         OrchestrationEngines.Finished judged = OrchestrationEngines.run(engine, "judged", request);
         List<MemberReport> reports = judged.reports();
         assertEquals(List.of("debater", "debater", "debater", "judge"), reports.stream().map(MemberReport::role).toList());

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A remote member that is down: a clear error naming it, or its configured fallback answers. */
 class RemoteFallbackTest {
-    private static final GenerationRequest REQUEST = GenerationRequest.of(Prompt.text("In the beginning"), 6);
+    private static final GenerationRequest REQUEST = GenerationRequest.of(Prompt.text("In the beginning"), 6).withCachePrompt(false);
     private static Engine engine;
     private static int closedPort;
 

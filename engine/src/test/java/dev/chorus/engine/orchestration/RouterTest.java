@@ -89,7 +89,7 @@ class RouterTest {
                   second-better: { kind: router, members: [kjv, pydocs], default: kjv, judge: base,
                                    labels: { kjv: %s, pydocs: %s }, judge_prompt: "Question: {query}\\nAnswer:" }
                 """.formatted(better, worse, worse, better))) {
-            GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS);
+            GenerationRequest request = GenerationRequest.of(Prompt.text(question), TOKENS).withCachePrompt(false);
             assertJudged(judged, "first-better", request, "kjv");
             assertJudged(judged, "second-better", request, "pydocs");
         }
@@ -133,7 +133,7 @@ class RouterTest {
     }
 
     private static void assertRoutedTo(String member, Prompt prompt, int maxTokens) throws InterruptedException {
-        GenerationRequest request = GenerationRequest.of(prompt, maxTokens);
+        GenerationRequest request = GenerationRequest.of(prompt, maxTokens).withCachePrompt(false);
         OrchestrationEngines.Finished routed = OrchestrationEngines.run(engine, "by-rule", request);
         OrchestrationEngines.Finished direct = OrchestrationEngines.run(engine, member, request);
         assertEquals(direct.completion().tokens(), routed.completion().tokens());

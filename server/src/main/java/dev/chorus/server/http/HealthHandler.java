@@ -2,8 +2,9 @@ package dev.chorus.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 
-import java.io.IOException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -23,10 +24,11 @@ final class HealthHandler implements ExchangeHandler {
         Map<String, String> unavailable = backend.unavailableModels();
         ObjectNode unavailableJson = Json.object();
         unavailable.forEach(unavailableJson::put);
-        Responses.json(exchange, unavailable.isEmpty() ? 200 : 503, Json.object()
+        ObjectNode health = Json.object()
                 .put("status", unavailable.isEmpty() ? "ok" : "degraded")
                 .put("active_sequences", backend.activeSequences())
-                .put("queue_depth", backend.queueDepth())
-                .put("unavailable_models", unavailableJson));
+                .put("queue_depth", backend.queueDepth());
+        health.set("unavailable_models", unavailableJson);
+        Responses.json(exchange, unavailable.isEmpty() ? 200 : 503, health);
     }
 }
