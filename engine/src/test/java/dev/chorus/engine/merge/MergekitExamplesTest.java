@@ -79,8 +79,10 @@ class MergekitExamplesTest {
         try (InputStream in = MergekitExamplesTest.class.getResourceAsStream("/mergekit-examples/" + example)) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        // The recipes name the shared F16 files.
         for (String model : List.of(SharedModels.BASE, SharedModels.KJV, SharedModels.PYDOCS)) {
-            Files.createSymbolicLink(folder.resolve(model), SharedModels.path(model));
+            Path file = SharedModels.f16().path(model);
+            Files.createSymbolicLink(folder.resolve(file.getFileName()), file);
         }
         Files.createSymbolicLink(folder.resolve("chorus-pydocs-13m-q8_0.gguf"),
                 REPOSITORY_MODELS.resolve("chorus-pydocs-13m-q8_0.gguf"));
