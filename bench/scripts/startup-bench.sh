@@ -53,15 +53,23 @@ def llama_cli():
         return "llama-completion", [tool("llama-completion"), "-m", KJV, "-n", "1", "-no-cnv", "--no-display-prompt",
                                     "-p", PROMPT]
     if tool("llama-cli"):
+        # The chat CLI prints a banner first; its statistics line follows the generated token.
         return "llama-cli", [tool("llama-cli"), "-m", KJV, "-n", "1", "-st", "--no-display-prompt", "-p", PROMPT]
     sys.exit(f"startup-bench: no llama-simple, llama-completion or llama-cli in {args.llama_bin}")
 
-def first_token(command, env):
-    """Seconds from launch to the first byte on stdout, and to the exit; the run must succeed."""
+def first_token(command, env, marker=None):
+    """Seconds from launch to the first byte on stdout (or to the end of `marker` there), and to the exit; the run
+    must succeed."""
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: a full stderr pipe would stall the process
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, env=env)
-        first = process.stdout.read(1)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        first, seen = b"", b""
+        while True:
+            chunk = os.read(process.stdout.fileno(), 4096)
+            seen += chunk
+            if not chunk or marker is None or marker in seen:
+                first = seen if marker is None or marker in seen else b""
+                break
         at_first = time.perf_counter() - start
         process.communicate()
         total = time.perf_counter() - start
@@ -138,6 +146,7 @@ def machine():
     return found.group(1).strip() if found else platform.processor() or "unknown"
 
 name, cli_command = llama_cli()
+cli_marker = b"[ Prompt:" if name == "llama-cli" else None
 if not tool("llama-server"):
     sys.exit(f"startup-bench: no llama-server in {args.llama_bin}")
 distributions = {"chorus": args.chorus} | ({"baseline": args.baseline} if args.baseline else {})
@@ -155,7 +164,7 @@ with tempfile.TemporaryDirectory() as scratch:
         first_token(chorus(dist, "run", "-n", "1", "-t", "0", PROMPT), os.environ)
         rss_after_load(chorus(dist, "serve", "-c", CONFIG, "--port", "0"), r"listening on", os.environ, logs)
     merged = re.findall(r"loading model \d+/\d+ '[^']+' from (\S+\.gguf)", logs[0])
-    first_token(cli_command, llama_env)
+    first_token(cli_command, llama_env, cli_marker)
 
     load_before = load_average()
     samples = {}
@@ -165,7 +174,7 @@ with tempfile.TemporaryDirectory() as scratch:
         for label, dist in distributions.items():
             add(f"{label}_run_experts", first_token(chorus(dist, "run", "-n", "1", "-t", "0", PROMPT), os.environ))
             add(f"{label}_run_kjv", first_token(chorus(dist, "run", "-m", "kjv", "-n", "1", "-t", "0", PROMPT), os.environ))
-        add("llama_cli", first_token(cli_command, llama_env))
+        add("llama_cli", first_token(cli_command, llama_env, cli_marker))
     for rep in range(args.reps):
         for label, dist in distributions.items():
             add(f"{label}_serve_chorus_yaml",
