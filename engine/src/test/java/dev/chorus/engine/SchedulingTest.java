@@ -1,6 +1,5 @@
 package dev.chorus.engine;
 
-import dev.chorus.kernels.fusion.SamplingParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +48,8 @@ class SchedulingTest {
     void eightConcurrentSeededRequestsSampleWhatTheyDoOneAfterAnother() throws InterruptedException {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < PROMPTS.length; i++) {
-            SamplingParams sampling = new SamplingParams(0.9f, 40, 0.95f, 0.02f, 1.1f, 0f, 0f, 1234 + i, 20);
+            Sampling sampling = Sampling.sampled(0.9, 1234 + i).withTopK(40).withTopP(0.95).withMinP(0.02)
+                    .withRepeatPenalty(1.1).withTopLogprobs(20);
             requests.add(GenerationRequest.of(Prompt.text(PROMPTS[i]), 20).withSampling(sampling).withChoice(i));
         }
         List<List<GenerationEvent.Token>> oneByOne = new ArrayList<>();
@@ -69,7 +69,7 @@ class SchedulingTest {
     @Test
     void theSameSeedWithAnotherChoiceIndexSamplesAnotherStream() throws InterruptedException {
         GenerationRequest request = GenerationRequest.of(Prompt.text(PROMPTS[0]), 16)
-                .withSampling(SamplingParams.sampled(1.5f, 99));
+                .withSampling(Sampling.sampled(1.5, 99));
         assertTrue(!engine.submit("pair", request).await().tokens()
                 .equals(engine.submit("pair", request.withChoice(1)).await().tokens()));
     }
