@@ -1,7 +1,6 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
-import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.config.SchedulerSpec;

@@ -2,6 +2,7 @@ package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
 import dev.chorus.engine.TokenLogprob;

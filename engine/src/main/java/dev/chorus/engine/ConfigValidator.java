@@ -1,5 +1,10 @@
-package dev.chorus.engine.config;
+package dev.chorus.engine;
 
+import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.ConfigException;
+import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.config.MemberSpec;
+import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.engine.probe.ModelProbe;
 import dev.chorus.gguf.GgufFile;

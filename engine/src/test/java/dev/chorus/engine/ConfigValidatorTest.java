@@ -1,6 +1,7 @@
-package dev.chorus.engine.config;
+package dev.chorus.engine;
 
-import dev.chorus.engine.SharedModels;
+import dev.chorus.engine.config.ConfigException;
+import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.gguf.GgufFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
