@@ -6,6 +6,7 @@ module chorus.bench {
     requires chorus.engine;
     requires chorus.gguf;
     requires chorus.kernels;
+    requires chorus.llama;
     requires chorus.server;
     requires chorus.testkit;
     requires com.fasterxml.jackson.databind;

@@ -10,10 +10,12 @@ module chorus.engine {
     requires com.fasterxml.jackson.databind;
     requires org.yaml.snakeyaml;
     requires java.net.http;
+    requires jdk.management;
 
     exports dev.chorus.engine;
     exports dev.chorus.engine.config;
     exports dev.chorus.engine.eval;
     exports dev.chorus.engine.merge;
+    exports dev.chorus.engine.probe;
     exports dev.chorus.engine.remote;
 }

@@ -4,7 +4,8 @@
  * addresses, stays inside.
  */
 module chorus.llama {
-    requires chorus.natives;
+    requires transitive chorus.natives;
 
     exports dev.chorus.llama;
+    exports dev.chorus.llama.rpc;
 }

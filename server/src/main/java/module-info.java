@@ -5,6 +5,7 @@
 module chorus.server {
     requires chorus.engine;
     requires chorus.gguf;
+    requires chorus.natives;
     requires com.fasterxml.jackson.databind;
     requires info.picocli;
     requires jdk.httpserver;
