@@ -12,7 +12,7 @@ import dev.chorus.llama.LlamaException;
 import dev.chorus.natives.LlamaBuild;
 import dev.chorus.natives.LlamaLibraries;
 import dev.chorus.natives.Platform;
-import dev.chorus.testkit.ChildJvm;
+import dev.chorus.natives.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

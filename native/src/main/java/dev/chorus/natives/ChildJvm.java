@@ -1,4 +1,4 @@
-package dev.chorus.testkit;
+package dev.chorus.natives;
 
 import java.io.File;
 import java.net.URISyntaxException;
@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a test needs to start a child JVM on the code it runs on, whether the test JVM uses the module path or not. */
+/**
+ * What it takes to start a child JVM on the code this one runs, whether this JVM uses the module path or the class
+ * path: the child runs on the class path (module descriptors are ignored there; {@code META-INF/services} lists the
+ * same services). Here because every module that starts one (the engine's model probe, tests) reads this one.
+ */
 public final class ChildJvm {
     private ChildJvm() {
     }
