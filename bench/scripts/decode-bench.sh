@@ -25,7 +25,12 @@ if [[ ! -x "$tree/server/target/chorus/bin/chorus" ]]; then
   git worktree add --detach -f "$tree" "$before" >/dev/null
   (cd "$tree" && ./mvnw -q -o -pl server -am package -DskipTests)
 fi
-llama_bin="${LLAMA_BIN:-$(ls -d "$HOME"/.cache/chorus/llama-*/native-*/bin 2>/dev/null | head -1 || true)}"
+llama_bin="${LLAMA_BIN:-}"
+if [[ -z "$llama_bin" ]]; then
+  for candidate in "$HOME"/.cache/chorus/llama-*/native-*/bin; do
+    [[ -x "$candidate/llama-bench" ]] && llama_bin="$candidate" && break
+  done
+fi
 
 exec python3 - "$root" "$tree" "$before" "$llama_bin" <<'PY'
 import datetime, json, os, pathlib, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
@@ -124,7 +129,7 @@ def add(key, value):
         samples.setdefault(key, []).extend(value if isinstance(value, list) else [value])
 
 round_loads = []
-for r in range(rounds):
+def measure_round(r):
     round_loads.append({"start": loadavg()})
     for threads in (1, 2):
         add(f"llama_bench_t{threads}", llama_bench(threads))
@@ -138,6 +143,13 @@ for r in range(rounds):
             add(f"http/default/{name}/{build}", values)
     round_loads[-1]["end"] = loadavg()
     print(f"round {r + 1}/{rounds}: {round_loads[-1]}", file=sys.stderr)
+
+try:
+    for r in range(rounds):
+        measure_round(r)
+finally:
+    for cfg in configs.values():
+        os.unlink(cfg)
 
 medians = {key: round(statistics.median(values), 1) for key, values in samples.items()}
 ratios = {}
