@@ -4,6 +4,7 @@ import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.InvalidRequest;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -61,6 +62,10 @@ public final class Orchestration {
         if (!request.fusion().equals(FusionOverrides.NONE)) {
             throw new IllegalArgumentException("'" + name + "' is a " + kind
                     + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations");
+        }
+        if (request.trace() > 0) {
+            throw new InvalidRequest("chorus.trace", "'" + name + "' is a " + kind
+                    + "; a step trace (chorus.trace) shows the distributions of models and logit-level collaborations.");
         }
         strategy.check(request);
         Session session = new Session();

@@ -106,7 +106,7 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt);
+                stream, includeUsage, cachePrompt, trace(fields));
     }
 
     private static double positiveTopP(RequestFields fields) throws ApiException {
@@ -210,6 +210,12 @@ final class CompletionRequestParser {
         OptionalDouble alpha = chorus.number("alpha", SMALLEST_POSITIVE, 1);
         OptionalDouble strength = chorus.number("strength", -1e6, 1e6);
         return new FusionRequest(weights, method, lambda, alpha, strength);
+    }
+
+    /** {@code chorus.trace}: how many top tokens each step's trace reports (0 or absent: no trace). */
+    private static int trace(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() ? 0 : extension.get().integer("trace", 0, GenerationRequest.MAX_TRACE).orElse(0);
     }
 
     private static FusionMethod fusionMethod(String name, String path) throws ApiException {
