@@ -19,7 +19,7 @@ export function winner(step) {
 
 /** A token's text with its whitespace visible, for tables and bars. */
 export function visible(text) {
-  return text.replace(/\n/g, '\u21b5').replace(/\t/g, '\u21e5').replace(/^ | $/g, '\u00b7') || '\u2205';
+  return text.replace(/\n/g, '\u21b5').replace(/\t/g, '\u21e5').replace(/ /g, '\u00b7') || '\u2205';
 }
 
 function percent(logprob) {
