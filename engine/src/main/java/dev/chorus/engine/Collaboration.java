@@ -279,7 +279,7 @@ final class Collaboration implements AutoCloseable {
         for (int m = 0; m < memberNames.size(); m++) {
             int model = modelOfMember[m];
             members.add(StepTracer.member(memberNames.get(m), models.get(model).logits(sequence.entries[model]),
-                    vocab.size(), sequence.rule.temperature(m), token, count, pieces));
+                    vocab.size(), sequence.rule.temperature(m), token, count, pieces::text));
         }
         return new StepTrace(topLogprobs(row, count), members);
     }

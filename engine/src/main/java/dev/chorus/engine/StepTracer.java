@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Reads one member's own distribution for a {@link StepTrace}: the log-softmax of its logits at its temperature
@@ -19,9 +20,10 @@ final class StepTracer {
      *
      * @param chosen the token the step sampled from the fused distribution
      * @param count  how many of the member's most likely tokens to report
+     * @param text   a token's text
      */
     static StepTrace.Member member(String model, MemorySegment logits, int vocabSize, float temperature, int chosen,
-                                   int count, TokenPieces pieces) {
+                                   int count, IntFunction<String> text) {
         float max = Float.NEGATIVE_INFINITY;
         int[] top = new int[count];
         float[] topLogits = new float[count];
@@ -49,7 +51,7 @@ final class StepTracer {
         double logSum = Math.log(sum);
         List<TokenLogprob> entries = new ArrayList<>(kept);
         for (int j = 0; j < kept; j++) {
-            entries.add(new TokenLogprob(top[j], pieces.text(top[j]), logprob(topLogits[j], max, temperature, logSum)));
+            entries.add(new TokenLogprob(top[j], text.apply(top[j]), logprob(topLogits[j], max, temperature, logSum)));
         }
         float chosenLogit = logits.getAtIndex(ValueLayout.JAVA_FLOAT, chosen);
         return new StepTrace.Member(model, logprob(chosenLogit, max, temperature, logSum), entries);
