@@ -11,10 +11,12 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * A member's trace against a double-precision reference on seeded random logits: the log-softmax at the member's
- * temperature, the top k in descending order with ties by lower id, and the chosen token's log-probability.
+ * temperature, the top k in descending order with ties by lower id, and the chosen token's log-probability; and the
+ * bounds of a request's trace.
  */
 class StepTracerTest {
 
@@ -26,6 +28,16 @@ class StepTracerTest {
                     check(vocab, temperature, count, new Random(vocab * 31L + count));
                 }
             }
+        }
+    }
+
+    @Test
+    void aTraceOutsideItsBoundsIsAnInvalidRequestNamingIt() {
+        GenerationRequest request = GenerationRequest.of(Prompt.text("x"), 1);
+        assertEquals(GenerationRequest.MAX_TRACE, request.withTrace(GenerationRequest.MAX_TRACE).trace());
+        for (int trace : new int[] {-1, GenerationRequest.MAX_TRACE + 1}) {
+            InvalidRequest refused = assertThrows(InvalidRequest.class, () -> request.withTrace(trace));
+            assertEquals("chorus.trace", refused.param());
         }
     }
 

@@ -19,18 +19,26 @@ function status(message = '') {
   $('#status').textContent = message;
 }
 
+let keyPrompt = null;
+
+/** Asks for the key once however many requests were refused at the same time (compare mode sends several). */
 function askForKey() {
-  const dialog = $('#key-dialog');
-  $('#key-input').value = sessionStorage.getItem(KEY_STORAGE) ?? '';
-  dialog.showModal();
-  return new Promise((resolve) => dialog.addEventListener('close', () => {
-    if (dialog.returnValue === 'save' && $('#key-input').value) {
-      sessionStorage.setItem(KEY_STORAGE, $('#key-input').value);
-    } else if (dialog.returnValue === 'forget') {
-      sessionStorage.removeItem(KEY_STORAGE);
-    }
-    resolve();
-  }, { once: true }));
+  keyPrompt ??= new Promise((resolve) => {
+    const dialog = $('#key-dialog');
+    $('#key-input').value = sessionStorage.getItem(KEY_STORAGE) ?? '';
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'save' && $('#key-input').value) {
+        sessionStorage.setItem(KEY_STORAGE, $('#key-input').value);
+      } else if (dialog.returnValue === 'forget') {
+        sessionStorage.removeItem(KEY_STORAGE);
+      }
+      keyPrompt = null;
+      resolve();
+    }, { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+  });
+  return keyPrompt;
 }
 
 /** fetch with the bearer key; a 401 asks for the key once and retries. */

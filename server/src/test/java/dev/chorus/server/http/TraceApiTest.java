@@ -130,6 +130,24 @@ class TraceApiTest {
         }
     }
 
+    @Test
+    void theLegacyCompletionsEndpointIsTracedToo() {
+        ObjectNode body = Json.object().put("model", "experts").put("prompt", "In the beginning")
+                .put("max_tokens", MAX_TOKENS).put("temperature", 0).put("logprobs", 1);
+        body.putObject("chorus").put("trace", 2);
+        JsonNode answer = HttpProbe.json(http.post("/v1/completions", body.toString()).body());
+        JsonNode choice = answer.get("choices").get(0);
+        JsonNode trace = choice.get("chorus").get("trace");
+        assertEquals(answer.get("usage").get("completion_tokens").asInt(), trace.size());
+        JsonNode logprobs = choice.get("logprobs").get("token_logprobs");
+        for (int i = 0; i < trace.size(); i++) {
+            assertTopK(trace.get(i).get("top"), 2);
+            // Greedy: the chosen token is the fused top one, with the log-probability the standard field reports.
+            assertEquals(trace.get(i).get("top").get(0).get("token"), trace.get(i).get("token"));
+            assertEquals(logprobs.get(i).asDouble(), trace.get(i).get("logprob").asDouble(), 1e-9);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-1", "21", "1.5", "\"3\"", "true", "[]"})
     void aBadTraceIsRefusedNamingIt(String value) {
