@@ -1,11 +1,13 @@
 package dev.chorus.server.http;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -32,7 +34,7 @@ final class Playground {
 
     /** Reads every asset from the class path; a missing one is a broken build. */
     static Playground load() {
-        Map<String, byte[]> files = new java.util.HashMap<>();
+        Map<String, byte[]> files = new HashMap<>();
         for (String name : TYPES.keySet()) {
             try (InputStream in = Playground.class.getResourceAsStream(FOLDER + name)) {
                 if (in == null) {
@@ -63,7 +65,7 @@ final class Playground {
 
     private void send(HttpExchange exchange, String name) throws IOException {
         byte[] body = files.get(name);
-        var headers = exchange.getResponseHeaders();
+        Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", TYPES.get(name));
         headers.set("Content-Security-Policy", POLICY);
         headers.set("X-Content-Type-Options", "nosniff");
