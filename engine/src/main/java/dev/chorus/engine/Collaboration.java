@@ -278,8 +278,9 @@ final class Collaboration implements AutoCloseable {
         List<StepTrace.Member> members = new ArrayList<>(memberNames.size());
         for (int m = 0; m < memberNames.size(); m++) {
             int model = modelOfMember[m];
-            members.add(StepTracer.member(memberNames.get(m), models.get(model).logits(sequence.entries[model]),
-                    vocab.size(), sequence.rule.temperature(m), token, count, pieces::text));
+            MemorySegment logits = models.get(model).logits(sequence.entries[model]);
+            members.add(StepTracer.member(memberNames.get(m), logits, vocab.size(), sequence.rule.temperature(m),
+                    result.memberMaxProb(row, m), token, count, pieces::text));
         }
         return new StepTrace(topLogprobs(row, count), members);
     }

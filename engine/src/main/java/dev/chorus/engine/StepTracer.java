@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Reads one member's own distribution for a {@link StepTrace}: the log-softmax of its logits at its temperature
- * {@code T}, {@code log p_i = (s_i − max s) / T − log Σ_j exp((s_j − max s) / T)}, in double precision, on the host.
- * Runs only for traced sequences (a pass over the vocabulary per member and step), so it stays off the fused path.
+ * Reads one member's own distribution for a {@link StepTrace} from its logits at its temperature {@code T}, on the
+ * host, in one pass over the vocabulary: {@code log p_i = (s_i − max s) / T + log maxprob}, where {@code maxprob}, the
+ * member's largest probability, is what the fusion step already computed ({@code kernels/FUSION.md}, step 1:
+ * {@code maxprob = exp(max s / T − logsumexp(s / T))}), so no second pass of exponentials is needed. Runs only for
+ * traced sequences.
  */
 final class StepTracer {
     private StepTracer() {
@@ -18,12 +20,16 @@ final class StepTracer {
     /**
      * Member {@code model}'s trace from {@code logits} ({@code vocabSize} floats).
      *
-     * @param chosen the token the step sampled from the fused distribution
-     * @param count  how many of the member's most likely tokens to report
-     * @param text   a token's text
+     * @param maxProbability the largest probability of the member's distribution, from the fusion step
+     * @param chosen         the token the step sampled from the fused distribution
+     * @param count          how many of the member's most likely tokens to report
+     * @param text           a token's text
      */
-    static StepTrace.Member member(String model, MemorySegment logits, int vocabSize, float temperature, int chosen,
-                                   int count, IntFunction<String> text) {
+    static StepTrace.Member member(String model, MemorySegment logits, int vocabSize, float temperature,
+                                   float maxProbability, int chosen, int count, IntFunction<String> text) {
+        if (!(maxProbability > 0 && maxProbability <= 1)) {
+            throw new IllegalArgumentException("a largest probability must be in (0, 1]: " + maxProbability);
+        }
         float max = Float.NEGATIVE_INFINITY;
         int[] top = new int[count];
         float[] topLogits = new float[count];
@@ -44,20 +50,17 @@ final class StepTracer {
                 kept = Math.min(kept + 1, count);
             }
         }
-        double sum = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            sum += Math.exp((logits.getAtIndex(ValueLayout.JAVA_FLOAT, i) - max) / (double) temperature);
-        }
-        double logSum = Math.log(sum);
+        double logMaxProbability = Math.log(maxProbability);
         List<TokenLogprob> entries = new ArrayList<>(kept);
         for (int j = 0; j < kept; j++) {
-            entries.add(new TokenLogprob(top[j], text.apply(top[j]), logprob(topLogits[j], max, temperature, logSum)));
+            entries.add(new TokenLogprob(top[j], text.apply(top[j]),
+                    logprob(topLogits[j], max, temperature, logMaxProbability)));
         }
         float chosenLogit = logits.getAtIndex(ValueLayout.JAVA_FLOAT, chosen);
-        return new StepTrace.Member(model, logprob(chosenLogit, max, temperature, logSum), entries);
+        return new StepTrace.Member(model, logprob(chosenLogit, max, temperature, logMaxProbability), entries);
     }
 
-    private static float logprob(float logit, float max, float temperature, double logSum) {
-        return (float) ((logit - max) / (double) temperature - logSum);
+    private static float logprob(float logit, float max, float temperature, double logMaxProbability) {
+        return (float) ((logit - max) / (double) temperature + logMaxProbability);
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A member's trace against a double-precision reference on seeded random logits: the log-softmax at the member's
+ * A member's trace against a double-precision reference on seeded random logits, given the largest probability as the
+ * fusion step reports it: the log-softmax at the member's
  * temperature, the top k in descending order with ties by lower id, and the chosen token's log-probability; and the
  * bounds of a request's trace.
  */
@@ -51,10 +53,12 @@ class StepTracerTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment segment = arena.allocate(ValueLayout.JAVA_FLOAT, vocab);
             MemorySegment.copy(logits, 0, segment, ValueLayout.JAVA_FLOAT, 0, vocab);
-            StepTrace.Member member = StepTracer.member("m", segment, vocab, temperature, chosen, count,
-                    token -> "t" + token);
-
             double[] reference = logSoftmax(logits, temperature);
+            // The largest probability as the fusion step reports it: a float.
+            float maxProbability = (float) Math.exp(Arrays.stream(reference).max().orElseThrow());
+            StepTrace.Member member = StepTracer.member("m", segment, vocab, temperature, maxProbability, chosen,
+                    count, token -> "t" + token);
+
             List<Integer> expected = IntStream.range(0, vocab).boxed()
                     .sorted(Comparator.comparingDouble((Integer i) -> -logits[i]).thenComparing(i -> i))
                     .limit(count).toList();
