@@ -250,7 +250,7 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         StopMatcher.Outcome outcome = sequence.accept(token, pieces.bytes(token));
-        int reported = sequence.request.sampling().topLogprobs();
+        int reported = sequence.request.sampling().params().topLogprobs();
         Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
                 : Optional.of(trace(sequence, row, token));
         sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One generation to run on a collaboration.
+ * One generation to run on a collaboration; a value outside the rules is an {@link InvalidRequest} naming it.
  *
  * @param prompt    what to continue
  * @param maxTokens the most tokens to sample (an end-of-generation token counts)
@@ -21,11 +21,11 @@ import java.util.Objects;
  *                  distribution and for every member's own (1 to {@link #MAX_TRACE}; the HTTP API's
  *                  {@code chorus.trace})
  */
-public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                                 FusionOverrides fusion, boolean cachePrompt, int trace) {
     public static final int MAX_STOP_STRINGS = 16;
     /** The most tokens a step trace reports per distribution: as many as the kernels' top log-probabilities. */
-    public static final int MAX_TRACE = SamplingParams.MAX_TOP_LOGPROBS;
+    public static final int MAX_TRACE = Sampling.MAX_TOP_LOGPROBS;
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
@@ -33,10 +33,15 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         Objects.requireNonNull(fusion, "fusion");
         stop = List.copyOf(stop);
         if (maxTokens < 1) {
-            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+            throw new InvalidRequest("max_tokens", "'max_tokens' must be at least 1, got " + maxTokens + ".");
         }
-        if (stop.size() > MAX_STOP_STRINGS || stop.stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("at most " + MAX_STOP_STRINGS + " non-empty stop strings, got " + stop);
+        if (stop.size() > MAX_STOP_STRINGS) {
+            throw new InvalidRequest("stop", "At most " + MAX_STOP_STRINGS + " stop strings, got " + stop.size() + ".");
+        }
+        for (int i = 0; i < stop.size(); i++) {
+            if (stop.get(i).isEmpty()) {
+                throw new InvalidRequest(stop.size() == 1 ? "stop" : "stop[" + i + "]", "A stop string must not be empty.");
+            }
         }
         if (choice < 0) {
             throw new IllegalArgumentException("choice must be >= 0, got " + choice);
@@ -45,20 +50,20 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     /** An untraced request. */
-    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion, boolean cachePrompt) {
         this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0);
     }
 
     /** An untraced request that may reuse cached prompt cells. */
-    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion) {
         this(prompt, maxTokens, stop, sampling, choice, fusion, true, 0);
     }
 
     /** Greedy decoding of {@code maxTokens} tokens, no stop strings, choice 0, the configured fusion rule. */
     public static GenerationRequest of(Prompt prompt, int maxTokens) {
-        return new GenerationRequest(prompt, maxTokens, List.of(), SamplingParams.GREEDY, 0, FusionOverrides.NONE);
+        return new GenerationRequest(prompt, maxTokens, List.of(), Sampling.GREEDY, 0, FusionOverrides.NONE);
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
@@ -69,7 +74,7 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace);
     }
 
-    public GenerationRequest withSampling(SamplingParams newSampling) {
+    public GenerationRequest withSampling(Sampling newSampling) {
         return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace);
     }
 
@@ -94,11 +99,6 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
      * count changes no draw; {@link GenerationEvent.Token#topLogprobs()} still holds only the ones asked for).
      */
     SamplingParams fusedSampling() {
-        if (trace <= sampling.topLogprobs()) {
-            return sampling;
-        }
-        SamplingParams s = sampling;
-        return new SamplingParams(s.temperature(), s.topK(), s.topP(), s.minP(), s.repetitionPenalty(),
-                s.presencePenalty(), s.frequencyPenalty(), s.seed(), trace);
+        return trace <= sampling.params().topLogprobs() ? sampling.params() : sampling.withTopLogprobs(trace).params();
     }
 }

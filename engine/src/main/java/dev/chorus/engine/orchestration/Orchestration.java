@@ -60,8 +60,8 @@ public final class Orchestration {
      */
     public Generation submit(GenerationRequest request) {
         if (!request.fusion().equals(FusionOverrides.NONE)) {
-            throw new IllegalArgumentException("'" + name + "' is a " + kind
-                    + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations");
+            throw new InvalidRequest("chorus", "'" + name + "' is a " + kind
+                    + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations.");
         }
         if (request.trace() > 0) {
             throw new InvalidRequest("chorus.trace", "'" + name + "' is a " + kind
