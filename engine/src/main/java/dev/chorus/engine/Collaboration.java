@@ -199,7 +199,7 @@ final class Collaboration implements AutoCloseable {
 
     /** Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. */
     void addRow(Sequence sequence) {
-        int row = step.add(sequence.rule, sequence.request.sampling().params(), sequence.request.choice(), sequence.generated(),
+        int row = step.add(sequence.rule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
         rows[row] = sequence;
     }
@@ -250,8 +250,11 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         StopMatcher.Outcome outcome = sequence.accept(token, pieces.bytes(token));
+        int reported = sequence.request.sampling().params().topLogprobs();
+        Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
+                : Optional.of(trace(sequence, row, token));
         sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),
-                topLogprobs(row), memberStats(row)));
+                topLogprobs(row, reported), memberStats(row), trace));
         if (outcome.stopped()) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
         } else if (sequence.generated() >= sequence.request.maxTokens() || sequence.contextFull()) {
@@ -259,13 +262,27 @@ final class Collaboration implements AutoCloseable {
         }
     }
 
-    private List<TokenLogprob> topLogprobs(int row) {
-        List<TokenLogprob> top = new ArrayList<>(result.topCount(row));
-        for (int j = 0; j < result.topCount(row); j++) {
+    /** Row {@code row}'s {@code count} most likely fused tokens (the kernels may have found more, for a trace). */
+    private List<TokenLogprob> topLogprobs(int row, int count) {
+        List<TokenLogprob> top = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
             int token = result.topToken(row, j);
             top.add(new TokenLogprob(token, pieces.text(token), result.topLogprob(row, j)));
         }
         return top;
+    }
+
+    /** The step's trace; the members' logits are still their models' outputs of this step's decode. */
+    private StepTrace trace(Sequence sequence, int row, int token) {
+        int count = sequence.request.trace();
+        List<StepTrace.Member> members = new ArrayList<>(memberNames.size());
+        for (int m = 0; m < memberNames.size(); m++) {
+            int model = modelOfMember[m];
+            MemorySegment logits = models.get(model).logits(sequence.entries[model]);
+            members.add(StepTracer.member(memberNames.get(m), logits, vocab.size(), sequence.rule.temperature(m),
+                    result.memberMaxProb(row, m), token, count, pieces::text));
+        }
+        return new StepTrace(topLogprobs(row, count), members);
     }
 
     private List<MemberStats> memberStats(int row) {

@@ -1,5 +1,7 @@
 package dev.chorus.engine;
 
+import dev.chorus.kernels.fusion.SamplingParams;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -15,10 +17,15 @@ import java.util.Objects;
  * @param fusion    per-request changes to the collaboration's fusion rule
  * @param cachePrompt whether the prompt may reuse the KV cells a slot kept from an earlier request (the prefix they
  *                  share is not prefilled again); the cells this request leaves are cached either way
+ * @param trace     0, or how many of the most likely tokens each step reports in its {@link StepTrace}, for the fused
+ *                  distribution and for every member's own (1 to {@link #MAX_TRACE}; the HTTP API's
+ *                  {@code chorus.trace})
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
-                                FusionOverrides fusion, boolean cachePrompt) {
+                                FusionOverrides fusion, boolean cachePrompt, int trace) {
     public static final int MAX_STOP_STRINGS = 16;
+    /** The most tokens a step trace reports per distribution: as many as the kernels' top log-probabilities. */
+    public static final int MAX_TRACE = Sampling.MAX_TOP_LOGPROBS;
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
@@ -39,12 +46,19 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         if (choice < 0) {
             throw new IllegalArgumentException("choice must be >= 0, got " + choice);
         }
+        InvalidRequest.requireRange("chorus.trace", trace, 0, MAX_TRACE);
     }
 
-    /** A request that may reuse cached prompt cells. */
+    /** An untraced request. */
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
+                             FusionOverrides fusion, boolean cachePrompt) {
+        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0);
+    }
+
+    /** An untraced request that may reuse cached prompt cells. */
     public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion) {
-        this(prompt, maxTokens, stop, sampling, choice, fusion, true);
+        this(prompt, maxTokens, stop, sampling, choice, fusion, true, 0);
     }
 
     /** Greedy decoding of {@code maxTokens} tokens, no stop strings, choice 0, the configured fusion rule. */
@@ -53,26 +67,38 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace);
     }
 
     public GenerationRequest withSampling(Sampling newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, trace);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, trace);
     }
 
     public GenerationRequest withCachePrompt(boolean newCachePrompt) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, trace);
+    }
+
+    public GenerationRequest withTrace(int newTrace) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newTrace);
+    }
+
+    /**
+     * The sampling the kernels run: the request's, reporting as many fused top tokens as the trace needs too (the
+     * count changes no draw; {@link GenerationEvent.Token#topLogprobs()} still holds only the ones asked for).
+     */
+    SamplingParams fusedSampling() {
+        return trace <= sampling.params().topLogprobs() ? sampling.params() : sampling.withTopLogprobs(trace).params();
     }
 }

@@ -40,6 +40,7 @@ public final class ChorusServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         CompletionRequestParser parser = new CompletionRequestParser();
         ModelsHandler modelsHandler = new ModelsHandler(models, System.currentTimeMillis() / 1000);
+        Playground playground = Playground.load();
         List<Route> routes = List.of(
                 new Route("POST", "/v1/chat/completions", true,
                         new CompletionHandler(parser::chat, ChatShape.INSTANCE, backend, models, metrics, options)),
@@ -48,6 +49,9 @@ public final class ChorusServer implements AutoCloseable {
                 new Route("GET", ModelsHandler.PATH, true, modelsHandler::list),
                 new Route("GET", ModelsHandler.PATH + "/", true, modelsHandler::retrieve),
                 new Route("GET", "/health", false, new HealthHandler(backend)),
+                new Route("GET", EvalResultsHandler.PATH, true, new EvalResultsHandler(options.evalResults())),
+                new Route("GET", "/", false, playground::page),
+                new Route("GET", Playground.ASSETS, false, playground::asset),
                 new Route("GET", "/metrics", true,
                         exchange -> Responses.text(exchange, PrometheusText.CONTENT_TYPE, metrics.render(backend))));
         HttpLimits.applyDefaults();

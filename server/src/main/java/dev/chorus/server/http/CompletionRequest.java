@@ -23,10 +23,11 @@ import java.util.OptionalInt;
  * @param stream       answer as server-sent events
  * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
  * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
+ * @param trace        {@code chorus.trace}: 0, or how many top tokens each step's trace reports per distribution
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
-                         boolean includeUsage, boolean cachePrompt) {
+                         boolean includeUsage, boolean cachePrompt, int trace) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
@@ -42,6 +43,10 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt);
+                cachePrompt, trace);
+    }
+
+    boolean traced() {
+        return trace > 0;
     }
 }

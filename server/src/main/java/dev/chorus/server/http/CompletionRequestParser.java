@@ -95,7 +95,7 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt);
+                stream, includeUsage, cachePrompt, trace(fields));
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -184,6 +184,12 @@ final class CompletionRequestParser {
         overrides = lambda.isPresent() ? overrides.withLambda((float) lambda.getAsDouble()) : overrides;
         overrides = alpha.isPresent() ? overrides.withAlpha((float) alpha.getAsDouble()) : overrides;
         return strength.isPresent() ? overrides.withStrength((float) strength.getAsDouble()) : overrides;
+    }
+
+    /** {@code chorus.trace}: how many top tokens each step's trace reports (0 or absent: none; the engine checks it). */
+    private static int trace(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() ? 0 : extension.get().integer("trace").orElse(0);
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */

@@ -1,5 +1,6 @@
 package dev.chorus.server.http;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,9 +13,11 @@ import java.util.Optional;
  * @param apiKey         when present, every endpoint but {@code /health} needs {@code Authorization: Bearer <key>}
  * @param maxBodyBytes   larger request bodies are refused with 413
  * @param requestTimeout a completion still running after this long is cancelled (504, or an error event in a stream)
+ * @param evalResults    a {@code chorus eval --json} output that {@code GET /chorus/eval} serves (and the playground
+ *                       shows), read again on every request so it shows the latest run
  */
 public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes,
-                           Duration requestTimeout) {
+                           Duration requestTimeout, Optional<Path> evalResults) {
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
@@ -22,6 +25,7 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(apiKey, "apiKey");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(evalResults, "evalResults");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
@@ -36,20 +40,25 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         }
     }
 
-    /** No key, a 1 MiB body limit and a 10 minute timeout. */
+    /** No key, a 1 MiB body limit, a 10 minute timeout and no eval results. */
     public static ServerOptions of(String host, int port) {
-        return new ServerOptions(host, port, Optional.empty(), DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT);
+        return new ServerOptions(host, port, Optional.empty(), DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT,
+                Optional.empty());
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, requestTimeout);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, requestTimeout, evalResults);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, requestTimeout);
+        return new ServerOptions(host, port, apiKey, bytes, requestTimeout, evalResults);
     }
 
     public ServerOptions withRequestTimeout(Duration timeout) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, timeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, timeout, evalResults);
+    }
+
+    public ServerOptions withEvalResults(Path file) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, requestTimeout, Optional.of(file));
     }
 }
