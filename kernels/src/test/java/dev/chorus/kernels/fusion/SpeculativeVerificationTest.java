@@ -128,9 +128,10 @@ class SpeculativeVerificationTest {
         long accepted = 0;
         FusionStep proposals = new FusionStep(shape);
         FusionStep verification = new FusionStep(shape);
-        try (Engine running = new Engine(engine, shape)) {
+        try (Engine drafter = new Engine("reference", shape); Engine running = new Engine(engine, shape)) {
         for (int first = 0; first < SEEDS; first += PAIRS) {
-            // The draft draws its proposal at step 0 with each seed, then the pool verifies it.
+            // The draft draws its proposal at step 0 with each seed (on the reference: the draw from Q is not what is
+            // tested here), then the pool verifies it on the engine under test.
             proposals.clear();
             verification.clear();
             for (int b = 0; b < PAIRS; b++) {
@@ -140,7 +141,7 @@ class SpeculativeVerificationTest {
             for (int b = 0; b < PAIRS; b++) {
                 verification.add(DRAFT, seeded(sampling, first + b), 0, 0, new int[0], 0);
             }
-            FusionResult drawn = running.run(proposals, draftOnly(logits));
+            FusionResult drawn = drafter.run(proposals, draftOnly(logits));
             for (int b = 0; b < PAIRS; b++) {
                 verification.propose(b, drawn.token(b), PAIRS + b);
             }
