@@ -60,6 +60,8 @@ final class Collaboration implements AutoCloseable {
      * verification row of position k − r), or {@link #DRAFT_ROW} − r for the draft row of proposal r.
      */
     private final int[] rowBack;
+    /** Per row: the proposals its sequence verifies this step (0 for a plain row). */
+    private final int[] rowProposals;
     /** The draft proposer, when the collaboration speculates with a draft model (the last of {@link #models}). */
     private final DraftProposer proposer;
     private final int draftTokens;
@@ -107,6 +109,7 @@ final class Collaboration implements AutoCloseable {
         this.result = new FusionResult(shape);
         this.rows = new Sequence[maxRows];
         this.rowBack = new int[maxRows];
+        this.rowProposals = new int[maxRows];
         DraftProposer created = null;
         if (spec.draft().isPresent()) {
             try {
@@ -157,14 +160,14 @@ final class Collaboration implements AutoCloseable {
     /** A new sequence's speculation state, or null when this collaboration has no draft. */
     DraftState newDraftState(GenerationRequest request) {
         return proposer == null ? null
-                : new DraftState(draftTokens, request.sampling().greedy() ? 0 : vocab.size());
+                : new DraftState(draftTokens, request.sampling(), vocab.size());
     }
 
     /**
      * Before the step's plan: lets the draft propose tokens for every sequence of this collaboration whose last token
      * is pending in {@code active}; a failed draft decode ends those sequences.
      */
-    void propose(List<Sequence> active, int threads) {
+    void propose(List<Sequence> active, int share) {
         if (proposer == null) {
             return;
         }
@@ -178,7 +181,7 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         try {
-            proposer.propose(decoding, threads);
+            proposer.propose(decoding, share);
         } catch (RuntimeException e) {
             for (Sequence sequence : List.copyOf(decoding)) {
                 sequence.draft.proposed = 0;
@@ -274,6 +277,7 @@ final class Collaboration implements AutoCloseable {
                 sequence.tokens, sequence.length());
         rows[row] = sequence;
         rowBack[row] = 0;
+        rowProposals[row] = 0;
     }
 
     /**
@@ -289,6 +293,7 @@ final class Collaboration implements AutoCloseable {
                     sequence.tokens, sequence.length() + r);
             rows[row] = sequence;
             rowBack[row] = k - r;
+            rowProposals[row] = k;
         }
         for (int r = 0; r < k; r++) {
             int draftRow = FusionStep.NO_PROPOSAL;
@@ -297,6 +302,7 @@ final class Collaboration implements AutoCloseable {
                         sequence.generated() + r, sequence.tokens, sequence.length() + r);
                 rows[draftRow] = sequence;
                 rowBack[draftRow] = DRAFT_ROW - r;
+                rowProposals[draftRow] = k;
             }
             step.propose(first + r, sequence.tokens[sequence.length() + r], draftRow);
         }
@@ -343,11 +349,10 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         for (int b = 0; b < batch; b++) {
-            Sequence sequence = rows[b];
-            if (sequence.draft == null || sequence.draft.proposed == 0) {
-                deliver(sequence, b);
-            } else if (rowBack[b] == sequence.draft.proposed) {
-                deliverVerified(sequence, b);
+            if (rowProposals[b] == 0) {
+                deliver(rows[b], b);
+            } else if (rowBack[b] == rowProposals[b]) {
+                deliverVerified(rows[b], b, rowProposals[b]);
             }
         }
     }
@@ -357,9 +362,8 @@ final class Collaboration implements AutoCloseable {
      * did not accept (the residual draw, or the free draw after the last proposal). The cells of rejected positions
      * are removed first, from the collaboration's models and the draft, so the sequence's cells are its tokens.
      */
-    private void deliverVerified(Sequence sequence, int first) {
+    private void deliverVerified(Sequence sequence, int first, int k) {
         DraftState state = sequence.draft;
-        int k = state.proposed;
         int accepted = 0;
         while (accepted < k && result.accepted(first + accepted)) {
             accepted++;

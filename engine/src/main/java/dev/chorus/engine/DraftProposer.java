@@ -62,9 +62,9 @@ final class DraftProposer implements AutoCloseable {
      * Proposes tokens for each of {@code decoding} (sequences of this collaboration whose last token is pending) as far
      * as its adaptive length, its remaining tokens and its context allow.
      *
-     * @param threads the draft's decode threads (it decodes alone in this phase)
+     * @param share the draft's share of the CPU budget (it decodes alone in this phase)
      */
-    void propose(List<Sequence> decoding, int threads) {
+    void propose(List<Sequence> decoding, int share) {
         proposing.clear();
         for (Sequence sequence : decoding) {
             DraftState state = sequence.draft;
@@ -86,10 +86,10 @@ final class DraftProposer implements AutoCloseable {
                             sequence.slots[draftIndex], position == end - 1);
                 }
                 state.decoded = end;
-                rows[step.add(DRAFT_RULE, sequence.request.sampling(), sequence.request.choice(),
+                rows[step.add(DRAFT_RULE, state.sampling, sequence.request.choice(),
                         sequence.generated() + state.proposed, sequence.tokens, end)] = sequence;
             }
-            draft.decode(threads);
+            draft.decode(draft.threadsFor(share));
             long rowBytes = (long) vocab.size() * Float.BYTES;
             for (int b = 0; b < step.batch(); b++) {
                 MemorySegment.copy(draft.logits(entries[b]), 0, fusion.logits(),

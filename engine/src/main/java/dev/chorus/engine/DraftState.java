@@ -1,5 +1,7 @@
 package dev.chorus.engine;
 
+import dev.chorus.kernels.fusion.SamplingParams;
+
 /**
  * One sequence's side of draft-model speculative decoding: how many of its tokens the draft's cells hold, the
  * proposal of this step (in {@link Sequence#tokens} just past its length, where accepted proposals stay) with the
@@ -7,6 +9,8 @@ package dev.chorus.engine;
  * adaptive proposal length. Owned by the step-loop thread.
  */
 final class DraftState {
+    /** The request's sampling for the draft's own draws: the same distribution, no top log-probabilities. */
+    final SamplingParams sampling;
     private final int maxTokens;
     private final float[][] logits;
     /** Tokens of the sequence in the draft's KV cells. */
@@ -17,11 +21,14 @@ final class DraftState {
     int wanted;
     private int length;
 
-    /** @param vocab the vocabulary size when the request samples (its proposals' logits are kept), else 0 */
-    DraftState(int maxTokens, int vocab) {
+    /** @param vocab the vocabulary size */
+    DraftState(int maxTokens, SamplingParams requested, int vocab) {
+        this.sampling = new SamplingParams(requested.temperature(), requested.topK(), requested.topP(),
+                requested.minP(), requested.repetitionPenalty(), requested.presencePenalty(),
+                requested.frequencyPenalty(), requested.seed(), 0);
         this.maxTokens = maxTokens;
         this.length = maxTokens;
-        this.logits = vocab > 0 ? new float[maxTokens][vocab] : null;
+        this.logits = requested.greedy() ? null : new float[maxTokens][vocab];
     }
 
     /** The next proposal's length: the adaptive length, cut to what the request and its context still allow. */

@@ -198,6 +198,9 @@ final class StepLoop implements AutoCloseable {
             collaboration.propose(active, budget.share(1));
         }
         planBatches();
+        if (planned.isEmpty()) {
+            return; // every sequence ended while its draft proposed
+        }
         Map<ModelRuntime, RuntimeException> failed = decodeModels();
         long decodeNanos = System.nanoTime() - start;
         for (Sequence sequence : planned) {
