@@ -232,7 +232,8 @@ final class ConfigParser {
     private CollaborationKind kind(String name, Node value) {
         String owner = "collaboration '" + name + "'";
         NodeTuple kindEntry = YamlMapping.entries(file, value, owner, "a mapping with a 'kind'").get("kind");
-        String kinds = "single, ensemble, contrastive or proxy (logits) or router, cascade, moa or debate (answers)";
+        String kinds = "ensemble, contrastive or proxy (logits), single (a model with a draft) or router, cascade, moa"
+                + " or debate (answers)";
         if (kindEntry == null) {
             throw new ConfigException(YamlMapping.location(file, value), owner + " is missing 'kind' (" + kinds + ")");
         }
