@@ -192,7 +192,7 @@ final class Collaboration implements AutoCloseable {
 
     SchedulerStats stats() {
         return new SchedulerStats(queued.get(), active.get(), steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
-                sampledTokens.sum(), cachedTokens.sum());
+                sampledTokens.sum(), cachedTokens.sum(), speculationStats());
     }
 
     /**
