@@ -1,6 +1,7 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.DraftSpec;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.config.SchedulerSpec;
@@ -80,12 +81,12 @@ public final class Engine implements AutoCloseable {
         try {
             for (ModelSpec model : config.models().values()) {
                 ModelRuntime runtime = new ModelRuntime(model, registry.get(model.name()), budget.threads(),
-                        scheduler.prefillChunk() + model.slots());
+                        scheduler.prefillChunk() + model.slots() * (1 + longestProposal(config, model.name())));
                 models.put(model.name(), runtime);
                 loop.add(runtime);
             }
             for (CollaborationSpec spec : config.collaborations().values()) {
-                List<ModelRuntime> runtimes = spec.models().stream().map(models::get).toList();
+                List<ModelRuntime> runtimes = spec.slotModels().stream().map(models::get).toList();
                 ChatTemplate template = ChatTemplates.forModel(runtimes.getFirst().model(),
                         config.models().get(spec.models().getFirst()).chatTemplate());
                 Collaboration collaboration = new Collaboration(spec, runtimes, template, scheduler, loop);
@@ -154,6 +155,11 @@ public final class Engine implements AutoCloseable {
     /** A collaboration's load now and its work since start. */
     public SchedulerStats stats(String collaboration) {
         return collaboration(collaboration).stats();
+    }
+
+    /** A collaboration's speculative decoding since start (all zero without a draft). */
+    public SpeculationStats speculationStats(String collaboration) {
+        return collaboration(collaboration).speculationStats();
     }
 
     /** The loaded models, in config order. */
@@ -239,5 +245,13 @@ public final class Engine implements AutoCloseable {
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
             throw first;
         }
+    }
+
+    /** The most proposals one sequence verifies in {@code model} per step: its batch holds them with the token before. */
+    private static int longestProposal(EngineConfig config, String model) {
+        return config.collaborations().values().stream()
+                .filter(spec -> spec.models().contains(model))
+                .mapToInt(spec -> spec.draft().map(DraftSpec::maxTokens).orElse(0))
+                .max().orElse(0);
     }
 }

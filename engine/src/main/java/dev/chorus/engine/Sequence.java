@@ -20,6 +20,8 @@ final class Sequence {
     /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
     final int[] slots;
     final int[] entries;
+    /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
+    final DraftState draft;
     private final SequenceText text;
     private int length;
     private int decoded;
@@ -41,6 +43,7 @@ final class Sequence {
         this.slots = new int[collaboration.models().size()];
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
+        this.draft = collaboration.newDraftState(request);
     }
 
     int[] prompt() {
@@ -55,6 +58,24 @@ final class Sequence {
     void reuseCached(int prefix) {
         decoded = prefix;
         cachedPrompt = prefix;
+        if (draft != null) {
+            draft.decoded = prefix;
+        }
+    }
+
+    /** The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind. */
+    int cachedIn(int modelIndex, int cached) {
+        return draft != null && modelIndex == slots.length - 1 ? Math.min(cached, draft.decoded) : cached;
+    }
+
+    /** Keeps only the first {@code kept} decoded tokens: a verification rejected the proposals after them. */
+    void rewind(int kept) {
+        decoded = kept;
+    }
+
+    /** The remaining room of the slot's context. */
+    int contextLeft() {
+        return tokens.length - length;
     }
 
     int cachedPrompt() {

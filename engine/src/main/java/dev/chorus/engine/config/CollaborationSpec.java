@@ -5,24 +5,38 @@ import dev.chorus.kernels.fusion.FusionRule;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A collaboration served under its own name: the fusion method, the members in fusion order (a model may appear
  * more than once, e.g. a proxy whose anti-expert is its base) and the contrastive parameters.
  * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
- * anti-expert) with coefficients (1, +strength, −strength).
+ * anti-expert) with coefficients (1, +strength, −strength). A {@code draft} speeds the collaboration up by
+ * speculative decoding without changing what it generates.
  */
 public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
-                                float lambda, float alpha, ConfigLocation location) {
+                                float lambda, float alpha, Optional<DraftSpec> draft, ConfigLocation location) {
     public CollaborationSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(location, "location");
         members = List.copyOf(members);
         if (members.isEmpty()) {
             throw new IllegalArgumentException("collaboration " + name + " has no members");
         }
+        if (draft.isPresent() && members.stream().anyMatch(member -> member.model().equals(draft.get().model()))) {
+            throw new IllegalArgumentException("collaboration " + name + ": the draft " + draft.get().model()
+                    + " is one of its members");
+        }
+    }
+
+    /** A collaboration without a draft. */
+    public CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
+                             float lambda, float alpha, ConfigLocation location) {
+        this(name, kind, method, members, lambda, alpha, Optional.empty(), location);
     }
 
     /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */
@@ -36,8 +50,13 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
         return new FusionRule(method, weights, temperatures, lambda, alpha);
     }
 
-    /** The distinct models of this collaboration in first-appearance order: one llama.cpp context each. */
+    /** The distinct models of this collaboration's members in first-appearance order: one llama.cpp context each. */
     public List<String> models() {
         return members.stream().map(MemberSpec::model).distinct().toList();
+    }
+
+    /** The models a sequence holds a slot in: {@link #models()}, then the draft if there is one. */
+    public List<String> slotModels() {
+        return Stream.concat(models().stream(), draft.stream().map(DraftSpec::model)).toList();
     }
 }

@@ -9,6 +9,9 @@ import java.util.Arrays;
  */
 public final class FusionStep {
 
+    /** No proposal to verify, or no draft row. */
+    public static final int NO_PROPOSAL = -1;
+
     private final FusionShape shape;
     private final FusionRule[] rules;
     private final SamplingParams[] samplings;
@@ -16,6 +19,8 @@ public final class FusionStep {
     private final int[] steps;
     private final int[] historyLengths;
     private final int[] history;
+    private final int[] proposals;
+    private final int[] draftRows;
     private int batch;
 
     public FusionStep(FusionShape shape) {
@@ -27,6 +32,8 @@ public final class FusionStep {
         steps = new int[rows];
         historyLengths = new int[rows];
         history = new int[rows * shape.maxHistory()];
+        proposals = new int[rows];
+        draftRows = new int[rows];
     }
 
     /** Forgets every row; the next {@link #add} is row 0. */
@@ -83,10 +90,60 @@ public final class FusionStep {
         streams[row] = stream;
         steps[row] = step;
         historyLengths[row] = used;
+        proposals[row] = NO_PROPOSAL;
+        draftRows[row] = NO_PROPOSAL;
         if (used > 0) {
             System.arraycopy(history, first, this.history, row * shape.maxHistory(), used);
         }
         return row;
+    }
+
+    /**
+     * Makes row {@code row} verify a speculated token instead of drawing freely (step 9 of {@code kernels/FUSION.md}):
+     * the row's token is then {@code token} if accepted, else a draw from the residual of the row's distribution
+     * over the proposer's. The proposer's distribution is row {@code draftRow} of this step: the proposer's logits
+     * under a one-member rule, with the sampling and history it drew {@code token} with. A greedy row compares
+     * {@code token} with its argmax and needs no draft row ({@link #NO_PROPOSAL}).
+     */
+    public void propose(int row, int token, int draftRow) {
+        checkRow(row);
+        if (token < 0 || token >= shape.vocabSize()) {
+            throw new IllegalArgumentException("proposed token " + token + " outside the vocabulary of "
+                    + shape.vocabSize());
+        }
+        boolean needsDraft = !samplings[row].greedy();
+        if (needsDraft || draftRow != NO_PROPOSAL) {
+            if (draftRow == row || draftRow < 0 || draftRow >= batch) {
+                throw new IllegalArgumentException("draft row " + draftRow + " of row " + row
+                        + " must be another row of this step" + (needsDraft ? " (the row samples)" : ""));
+            }
+        }
+        if (needsDraft && samplings[draftRow].greedy()) {
+            throw new IllegalArgumentException("draft row " + draftRow + " of sampled row " + row
+                    + " is greedy: it has no distribution to verify against");
+        }
+        proposals[row] = token;
+        draftRows[row] = draftRow;
+    }
+
+    /** Row b's proposed token, or {@link #NO_PROPOSAL} when it draws freely. */
+    public int proposal(int b) {
+        return proposals[checkRow(b)];
+    }
+
+    /** The row holding the proposer's distribution for row b, or {@link #NO_PROPOSAL}. */
+    public int draftRow(int b) {
+        return draftRows[checkRow(b)];
+    }
+
+    /** Whether any row verifies a proposal. */
+    public boolean anyProposal() {
+        for (int b = 0; b < batch; b++) {
+            if (proposals[b] != NO_PROPOSAL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public FusionShape shape() {

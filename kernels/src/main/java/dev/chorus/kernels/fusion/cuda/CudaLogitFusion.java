@@ -21,7 +21,8 @@ import jcuda.driver.CUstream_flags;
 /**
  * The CUDA backend: {@code fuse_logits.cu} and {@code sample.cu} on one non-blocking stream. Per step the
  * member rows go up from the pinned staging buffer, with the parameter words and (when a row is
- * penalised) the history, three kernels run, and one row of result words per sequence comes back — all
+ * penalised) the history and (when rows verify sampled proposals) the proposals, three kernels run (four with
+ * proposals), and one row of result words per sequence comes back — all
  * asynchronous copies from and to pinned memory, one synchronisation. Every buffer is allocated when the
  * instance opens; launch errors surface as {@link jcuda.CudaException} at the launch, kernel faults at the
  * synchronisation.
@@ -38,11 +39,13 @@ final class CudaLogitFusion implements LogitFusion {
     private final PinnedBuffer params;
     private final PinnedBuffer history;
     private final PinnedBuffer results;
+    private final PinnedBuffer proposals;
     private final List<PinnedBuffer> pinned = new ArrayList<>();
     private final Pointer[] memberRows;
     private final CUdeviceptr[] memberDeviceRows;
     private final FuseLogitsCuda fuseLogits;
     private final SampleCuda sample;
+    private final VerifyCuda verify;
     private boolean closed;
 
     CudaLogitFusion(CudaModules modules, FusionShape shape) {
@@ -61,8 +64,10 @@ final class CudaLogitFusion implements LogitFusion {
             params = pin(PARAMS.bytes(shape, chunks));
             history = pin(HISTORY.bytes(shape, chunks));
             results = pin(RESULTS.bytes(shape, chunks));
+            proposals = pin(PROPOSALS.bytes(shape, chunks));
             fuseLogits = new FuseLogitsCuda(modules, shape, device);
             sample = new SampleCuda(modules, shape, device);
+            verify = new VerifyCuda(modules, shape, device);
         } catch (RuntimeException e) {
             // Free what was allocated before the failure (out of memory, most likely).
             releaseHost();
@@ -125,8 +130,15 @@ final class CudaLogitFusion implements LogitFusion {
             cuMemcpyHtoDAsync(buffers.get(HISTORY), history.pointer, (long) batch * shape.maxHistory() * Integer.BYTES,
                     stream);
         }
+        int verified = rows.packProposals(step, proposals.segment);
+        if (verified > 0) {
+            cuMemcpyHtoDAsync(buffers.get(PROPOSALS), proposals.pointer, 3L * verified * Integer.BYTES, stream);
+        }
         fuseLogits.launch(stream, batch);
         sample.launch(stream, batch);
+        if (verified > 0) {
+            verify.launch(stream, verified);
+        }
         cuMemcpyDtoHAsync(results.pointer, buffers.get(RESULTS), (long) batch * rows.resultStride() * Integer.BYTES,
                 stream);
         cuStreamSynchronize(stream);

@@ -21,7 +21,9 @@ public enum DeviceBuffer {
     /** The fused log-probabilities of the history tokens before their penalty, per row. */
     PENALTY_SCRATCH,
     /** Result words, {@link DeviceLayout#resultStride} per row. */
-    RESULTS;
+    RESULTS,
+    /** Sampled proposals to verify: (target row, draft row, token) triples, at most one per row. */
+    PROPOSALS;
 
     /** Bytes of this buffer for {@code shape} with {@code chunks} chunks per row (never 0). */
     public long bytes(FusionShape shape, int chunks) {
@@ -37,6 +39,7 @@ public enum DeviceBuffer {
             case CANDIDATES -> rows * chunks * Math.max(1, shape.maxTopLogprobs()) * DeviceLayout.RANKED_BYTES;
             case PENALTY_SCRATCH -> rows * history * Float.BYTES;
             case RESULTS -> rows * DeviceLayout.resultStride(shape) * Integer.BYTES;
+            case PROPOSALS -> rows * 3 * Integer.BYTES;
         };
     }
 }

@@ -87,7 +87,25 @@ public final class DeviceRows {
     }
 
     /**
-     * Reads rows 0 .. batch − 1 of {@code results} into {@code result}.
+     * Writes the step's sampled proposals as (target row, draft row, token) triples to {@code proposals} and returns
+     * how many there are: the blocks of {@code k_verify}. Greedy proposals need no kernel (see {@link #unpack}).
+     */
+    public int packProposals(FusionStep step, MemorySegment proposals) {
+        int count = 0;
+        for (int b = 0; b < step.batch(); b++) {
+            if (step.proposal(b) != FusionStep.NO_PROPOSAL && !step.sampling(b).greedy()) {
+                put(proposals, 3L * count, b);
+                put(proposals, 3L * count + 1, step.draftRow(b));
+                put(proposals, 3L * count + 2, step.proposal(b));
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Reads rows 0 .. batch − 1 of {@code results} into {@code result}; a greedy row's proposal is accepted when it
+     * is the argmax, a sampled one as {@code k_verify} decided.
      *
      * @param logits the staging buffer the step was fused from, where a flagged row's bad token is found
      * @throws FusionInputException for the first flagged row (in row order, its members before its fused scores)
@@ -106,6 +124,9 @@ public final class DeviceRows {
                 throw new FusionInputException(FusionInputException.FUSED, b, -1, "no finite fused score");
             }
             result.tokens()[b] = get(results, base + R_TOKEN);
+            int proposal = step.proposal(b);
+            result.acceptances()[b] = proposal != FusionStep.NO_PROPOSAL && (step.sampling(b).greedy()
+                    ? result.tokens()[b] == proposal : get(results, base + R_ACCEPTED) != 0);
             result.logprobs()[b] = getFloat(results, base + R_LOGPROB);
             int count = get(results, base + R_TOP_COUNT);
             result.topCounts()[b] = count;
