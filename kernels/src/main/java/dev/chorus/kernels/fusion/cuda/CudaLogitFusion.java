@@ -20,8 +20,8 @@ import jcuda.driver.CUstream_flags;
 
 /**
  * The CUDA backend: {@code fuse_logits.cu} and {@code sample.cu} on one non-blocking stream. Per step the
- * member rows go up from the pinned staging buffer, with the parameter words and (when a row is
- * penalised) the history, three kernels run, and one row of result words per sequence comes back — all
+ * member rows go up from the pinned staging buffer, with the parameter words, (when a row is
+ * penalised) the history and (when it is biased) its bias, three kernels run, and one row of result words per sequence comes back — all
  * asynchronous copies from and to pinned memory, one synchronisation. Every buffer is allocated when the
  * instance opens; launch errors surface as {@link jcuda.CudaException} at the launch, kernel faults at the
  * synchronisation.
@@ -37,6 +37,7 @@ final class CudaLogitFusion implements LogitFusion {
     private final PinnedBuffer staging;
     private final PinnedBuffer params;
     private final PinnedBuffer history;
+    private final PinnedBuffer bias;
     private final PinnedBuffer results;
     private final List<PinnedBuffer> pinned = new ArrayList<>();
     private final Pointer[] memberRows;
@@ -60,6 +61,7 @@ final class CudaLogitFusion implements LogitFusion {
             staging = pin(LOGITS.bytes(shape, chunks));
             params = pin(PARAMS.bytes(shape, chunks));
             history = pin(HISTORY.bytes(shape, chunks));
+            bias = pin(BIAS.bytes(shape, chunks));
             results = pin(RESULTS.bytes(shape, chunks));
             fuseLogits = new FuseLogitsCuda(modules, shape, device);
             sample = new SampleCuda(modules, shape, device);
@@ -114,6 +116,7 @@ final class CudaLogitFusion implements LogitFusion {
             return;
         }
         modules.makeCurrent();
+        step.maskContrastiveExperts(staging.segment);
         for (int m = 0; m < memberRows.length; m++) {
             cuMemcpyHtoDAsync(memberDeviceRows[m], memberRows[m], memberBytes(batch), stream);
         }
@@ -125,6 +128,8 @@ final class CudaLogitFusion implements LogitFusion {
             cuMemcpyHtoDAsync(buffers.get(HISTORY), history.pointer, (long) batch * shape.maxHistory() * Integer.BYTES,
                     stream);
         }
+        rows.packBias(step, bias.segment, (offset, length) -> cuMemcpyHtoDAsync(buffers.get(BIAS).withByteOffset(offset),
+                bias.pointer.withByteOffset(offset), length, stream));
         fuseLogits.launch(stream, batch);
         sample.launch(stream, batch);
         cuMemcpyDtoHAsync(results.pointer, buffers.get(RESULTS), (long) batch * rows.resultStride() * Integer.BYTES,

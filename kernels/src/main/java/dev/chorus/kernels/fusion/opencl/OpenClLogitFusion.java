@@ -16,8 +16,8 @@ import org.jocl.Pointer;
 import org.jocl.cl_command_queue;
 
 /**
- * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words
- * and (when a row is penalised) history go up, three kernels run, one row of result words per sequence
+ * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words,
+ * (when a row is penalised) history and (when it is biased) its bias go up, three kernels run, one row of result words per sequence
  * comes back. The logits staging buffer is a mapped {@code CL_MEM_ALLOC_HOST_PTR} buffer (pinned on
  * NVIDIA); every buffer is allocated when the instance opens.
  */
@@ -34,6 +34,8 @@ final class OpenClLogitFusion implements LogitFusion {
     private final Pointer paramsPointer;
     private final MemorySegment history;
     private final Pointer historyPointer;
+    private final MemorySegment bias;
+    private final Pointer biasPointer;
     private final MemorySegment results;
     private final Pointer resultsPointer;
     private final FuseLogitsOpenCl fuseLogits;
@@ -57,6 +59,7 @@ final class OpenClLogitFusion implements LogitFusion {
             history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
                     Integer.BYTES);
             results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
+            bias = arena.allocate(BIAS.bytes(shape, chunks), Float.BYTES);
             fuse = new FuseLogitsOpenCl(program, shape, device, chunks);
             sample = new SampleOpenCl(program, shape, device, chunks);
         } catch (RuntimeException e) {
@@ -79,6 +82,7 @@ final class OpenClLogitFusion implements LogitFusion {
         fuseLogits = fuse;
         paramsPointer = Pointer.to(params.asByteBuffer());
         historyPointer = Pointer.to(history.asByteBuffer());
+        biasPointer = Pointer.to(bias.asByteBuffer());
         resultsPointer = Pointer.to(results.asByteBuffer());
     }
 
@@ -113,6 +117,7 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         long rowBytes = (long) batch * shape.vocabSize() * Float.BYTES;
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
+        step.maskContrastiveExperts(staging.segment());
         for (int m = 0; m < shape.members(); m++) {
             staging.upload(queue, buffers.get(LOGITS), m * memberBytes, rowBytes);
         }
@@ -124,6 +129,8 @@ final class OpenClLogitFusion implements LogitFusion {
             clEnqueueWriteBuffer(queue, buffers.get(HISTORY), CL_FALSE, 0,
                     (long) batch * shape.maxHistory() * Integer.BYTES, historyPointer, 0, null, null);
         }
+        rows.packBias(step, bias, (offset, length) -> clEnqueueWriteBuffer(queue, buffers.get(BIAS), CL_FALSE, offset,
+                length, biasPointer.withByteOffset(offset), 0, null, null));
         fuseLogits.enqueue(queue, batch);
         sample.enqueue(queue, batch);
         clEnqueueReadBuffer(queue, buffers.get(RESULTS), CL_TRUE, 0, (long) batch * rows.resultStride() * Integer.BYTES,
