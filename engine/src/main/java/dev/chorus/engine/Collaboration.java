@@ -141,13 +141,23 @@ final class Collaboration implements AutoCloseable {
                 throw new OverloadedException(spec.name(), concurrency, maxQueued);
             }
         } while (!admitted.compareAndSet(reserved, reserved + 1));
+        ConstraintState constraint;
+        try {
+            constraint = ConstraintState.open(request.constraint(), vocab);
+        } catch (RuntimeException e) {
+            admitted.decrementAndGet();
+            throw e;
+        }
         Generation generation = new Generation(loop::wake);
         queued.incrementAndGet();
         try {
-            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation));
+            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation, constraint));
         } catch (RuntimeException e) {
             queued.decrementAndGet();
             admitted.decrementAndGet();
+            if (constraint != null) {
+                constraint.close();
+            }
             throw e;
         }
         return generation;
@@ -201,6 +211,9 @@ final class Collaboration implements AutoCloseable {
     void addRow(Sequence sequence) {
         int row = step.add(sequence.rule, sequence.request.sampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
+        if (sequence.constraint != null) {
+            step.bias(row, sequence.constraint.nextBias());
+        }
         rows[row] = sequence;
     }
 

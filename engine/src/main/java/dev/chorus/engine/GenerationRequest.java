@@ -17,15 +17,17 @@ import java.util.Objects;
  * @param fusion    per-request changes to the collaboration's fusion rule
  * @param cachePrompt whether the prompt may reuse the KV cells a slot kept from an earlier request (the prefix they
  *                  share is not prefilled again); the cells this request leaves are cached either way
+ * @param constraint a grammar the text must match and biases on the fused logits
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
-                                FusionOverrides fusion, boolean cachePrompt) {
+                                FusionOverrides fusion, boolean cachePrompt, Constraint constraint) {
     public static final int MAX_STOP_STRINGS = 16;
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(fusion, "fusion");
+        Objects.requireNonNull(constraint, "constraint");
         stop = List.copyOf(stop);
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
@@ -36,6 +38,12 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         if (choice < 0) {
             throw new IllegalArgumentException("choice must be >= 0, got " + choice);
         }
+    }
+
+    /** An unconstrained request. */
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+                             FusionOverrides fusion, boolean cachePrompt) {
+        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, Constraint.NONE);
     }
 
     /** A request that may reuse cached prompt cells. */
@@ -50,26 +58,30 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, constraint);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, constraint);
     }
 
     public GenerationRequest withSampling(SamplingParams newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, constraint);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, constraint);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, constraint);
     }
 
     public GenerationRequest withCachePrompt(boolean newCachePrompt) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, constraint);
+    }
+
+    public GenerationRequest withConstraint(Constraint newConstraint) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newConstraint);
     }
 }
