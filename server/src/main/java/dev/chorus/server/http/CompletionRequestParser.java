@@ -22,8 +22,8 @@ import java.util.random.RandomGenerator;
 /**
  * Validates the JSON body of a completion request field by field and builds a {@link CompletionRequest}.
  * Defaults follow OpenAI (temperature 1, no top-k or min-p), not llama-server, so a client gets what its
- * documentation promises. Fields that would change the answer but are not served (tools, response formats,
- * logit bias) are refused rather than ignored.
+ * documentation promises. Fields that would change the answer but are not served (tools, audio) are refused rather
+ * than ignored; {@code response_format}, {@code grammar} and {@code logit_bias} go to {@link ConstraintFields}.
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
@@ -43,7 +43,6 @@ final class CompletionRequestParser {
         String model = fields.requiredString("model");
         Prompt prompt = Prompt.chat(messages(fields));
         refuseUnsupported(fields, List.of("tools", "functions", "audio"));
-        refuseUnlessText(fields);
         boolean logprobs = fields.bool("logprobs").orElse(false);
         int topLogprobs = fields.integer("top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS).orElse(0);
         if (topLogprobs > 0 && !logprobs) {
@@ -75,7 +74,6 @@ final class CompletionRequestParser {
     private CompletionRequest common(RequestFields fields, String model, Prompt prompt, OptionalInt maxTokens,
                                      boolean logprobs, int topLogprobs) throws ApiException {
         fields.string("user");
-        refuseUnsupported(fields, List.of("logit_bias"));
         SamplingParams sampling = new SamplingParams(
                 (float) fields.number("temperature", 0, 2).orElse(1),
                 fields.integer("top_k", 0, MAX_TOP_K).orElse(0),
@@ -106,7 +104,7 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt);
+                stream, includeUsage, cachePrompt, ConstraintFields.parse(fields));
     }
 
     private static double positiveTopP(RequestFields fields) throws ApiException {
@@ -233,14 +231,6 @@ final class CompletionRequestParser {
             if (!neutral) {
                 throw unsupported(fields.path(name));
             }
-        }
-    }
-
-    /** {@code response_format} is accepted only as plain text, the default. */
-    private static void refuseUnlessText(RequestFields fields) throws ApiException {
-        Optional<RequestFields> format = fields.object("response_format");
-        if (format.isPresent() && !format.get().requiredString("type").equals("text")) {
-            throw unsupported("response_format");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.chorus.server.http;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.OverloadedException;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
@@ -63,6 +64,8 @@ final class EngineBackend implements CompletionBackend {
             throw ApiException.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException(503, "server_error", null, "shutting_down", "The engine is stopping.");
+        } catch (InvalidRequest e) {
+            throw ApiException.invalidValue(e.param(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_request", e.getMessage());
         }
