@@ -131,8 +131,7 @@ final class Collaboration implements AutoCloseable {
         FusionRule requestRule = request.fusion().applyTo(rule).exactForm();
         int[] prompt = promptTokens(request.prompt());
         if (prompt.length >= slotContext) {
-            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; collaboration '"
-                    + spec.name() + "' allows at most " + (slotContext - 1) + " per request");
+            throw new ContextLengthExceeded(request.prompt(), prompt.length, slotContext - 1, spec.name());
         }
         int reserved;
         do {

@@ -59,7 +59,7 @@ public final class ChorusServer implements AutoCloseable {
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", new Router(routes, new BearerAuth(options.apiKey()), metrics));
+        server.createContext("/", new Router(routes, new BearerAuth(options.apiKey()), metrics, options.cors()));
         server.start();
         return new ChorusServer(server, executor);
     }

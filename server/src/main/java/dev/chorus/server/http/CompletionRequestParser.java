@@ -42,6 +42,14 @@ final class CompletionRequestParser {
         RequestFields fields = new RequestFields(body, "");
         String model = fields.requiredString("model");
         Prompt prompt = Prompt.chat(messages(fields));
+        if (fields.present("tools") == null) {
+            for (String needsTools : List.of("tool_choice", "parallel_tool_calls")) {
+                if (fields.present(needsTools) != null) {
+                    throw ApiException.invalidValue(needsTools, "'" + needsTools
+                            + "' is only allowed when 'tools' are specified.");
+                }
+            }
+        }
         refuseUnsupported(fields, List.of("tools", "functions", "audio"));
         boolean logprobs = fields.bool("logprobs").orElse(false);
         int topLogprobs = fields.integer("top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS).orElse(0);

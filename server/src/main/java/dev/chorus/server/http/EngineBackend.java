@@ -1,5 +1,6 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.ContextLengthExceeded;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
@@ -64,6 +65,8 @@ final class EngineBackend implements CompletionBackend {
             throw ApiException.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException(503, "server_error", null, "shutting_down", "The engine is stopping.");
+        } catch (ContextLengthExceeded e) {
+            throw new ApiException(400, "invalid_request_error", e.param(), "context_length_exceeded", e.getMessage());
         } catch (InvalidRequest e) {
             throw ApiException.invalidValue(e.param(), e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param apiKey         when present, every endpoint but {@code /health} needs {@code Authorization: Bearer <key>}
  * @param maxBodyBytes   larger request bodies are refused with 413
  * @param requestTimeout a completion still running after this long is cancelled (504, or an error event in a stream)
+ * @param cors           the web origins browsers may call from
  */
 public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes,
-                           Duration requestTimeout) {
+                           Duration requestTimeout, CorsPolicy cors) {
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
@@ -22,6 +23,7 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(apiKey, "apiKey");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(cors, "cors");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
@@ -36,20 +38,29 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         }
     }
 
+    /** Loopback origins only for CORS. */
+    public ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, Duration requestTimeout) {
+        this(host, port, apiKey, maxBodyBytes, requestTimeout, CorsPolicy.LOOPBACK);
+    }
+
     /** No key, a 1 MiB body limit and a 10 minute timeout. */
     public static ServerOptions of(String host, int port) {
         return new ServerOptions(host, port, Optional.empty(), DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, requestTimeout);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, requestTimeout, cors);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, requestTimeout);
+        return new ServerOptions(host, port, apiKey, bytes, requestTimeout, cors);
     }
 
     public ServerOptions withRequestTimeout(Duration timeout) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, timeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, timeout, cors);
+    }
+
+    public ServerOptions withCors(CorsPolicy policy) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, requestTimeout, policy);
     }
 }
