@@ -102,7 +102,7 @@ class HttpTransportTest {
         HttpProbe.assertError(http.get("/v1/embeddings"), 404, null, "not_found");
         HttpResponse<String> wrongMethod = http.get(CHAT);
         HttpProbe.assertError(wrongMethod, 405, null, "method_not_allowed");
-        assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
+        assertEquals("POST, OPTIONS", wrongMethod.headers().firstValue("Allow").orElseThrow());
         HttpProbe.assertError(http.post("/v1/models", "{}"), 405, null, "method_not_allowed");
     }
 
