@@ -75,6 +75,31 @@ final class EngineBackend implements CompletionBackend {
     }
 
     @Override
+    public int[] tokenize(ServedModel model, String text, boolean addSpecial) throws ApiException {
+        try {
+            return engine.tokenize(model.id(), text, addSpecial);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidValue("model", e.getMessage());
+        }
+    }
+
+    @Override
+    public String piece(ServedModel model, int token) {
+        return engine.piece(model.id(), token);
+    }
+
+    @Override
+    public String detokenize(ServedModel model, int[] tokens) throws ApiException {
+        try {
+            return engine.detokenize(model.id(), tokens);
+        } catch (InvalidRequest e) {
+            throw ApiException.invalidValue(e.param(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidValue("model", e.getMessage());
+        }
+    }
+
+    @Override
     public int contextTokens(ServedModel model) {
         return engine.slotContext(model.id());
     }

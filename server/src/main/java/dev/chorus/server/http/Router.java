@@ -42,7 +42,7 @@ final class Router implements HttpHandler {
             if (candidates.isEmpty()) {
                 throw new ApiException(404, "invalid_request_error", null, "not_found",
                         "No endpoint " + ApiException.echo(path) + "; this server answers /v1/models, /v1/chat/completions, "
-                                + "/v1/completions, /health and /metrics.");
+                                + "/v1/completions, /tokenize, /detokenize, /health and /metrics.");
             }
             if (CorsPolicy.isPreflight(exchange)) {
                 endpoint = candidates.getFirst().path();

@@ -113,6 +113,23 @@ class ApiSurfaceTest {
     }
 
     @Test
+    void tokenizeAndDetokenizeRoundTripInLlamaServersShape() {
+        JsonNode tokens = HttpProbe.json(http.post("/tokenize",
+                "{\"model\": \"pair\", \"content\": \"In the beginning God created\"}").body()).get("tokens");
+        assertTrue(tokens.size() >= 3 && tokens.get(0).isInt(), tokens.toString());
+        JsonNode pieces = HttpProbe.json(http.post("/tokenize",
+                "{\"content\": \"In the beginning God created\", \"with_pieces\": true}").body()).get("tokens");
+        assertEquals(tokens.get(0).asInt(), pieces.get(0).get("id").asInt());
+        assertTrue(pieces.get(0).get("piece").isTextual());
+        JsonNode text = HttpProbe.json(http.post("/detokenize", "{\"model\": \"kjv\", \"tokens\": " + tokens + "}")
+                .body());
+        assertEquals("In the beginning God created", text.get("content").asText().strip());
+        HttpProbe.assertError(http.post("/detokenize", "{\"tokens\": [99999999]}"), 400, "tokens", "invalid_value");
+        HttpProbe.assertError(http.post("/tokenize", "{\"model\": \"pair\"}"), 400, "content",
+                "missing_required_parameter");
+    }
+
+    @Test
     void aPromptLongerThanTheContextIsContextLengthExceeded() {
         String words = "and the LORD said ".repeat(60);
         HttpProbe.assertError(http.post(CHAT, """
