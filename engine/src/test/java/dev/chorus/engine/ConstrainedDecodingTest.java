@@ -3,7 +3,6 @@ package dev.chorus.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.engine.constraint.JsonSchemaGrammar;
-import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +58,7 @@ class ConstrainedDecodingTest {
     void aGrammarOfOneStringProducesExactlyThatString(String collaboration) throws InterruptedException {
         String wanted = "def main(): {\"ok\": true}";
         Constraint constraint = Constraint.grammar("root ::= \"" + wanted.replace("\"", "\\\"") + "\"");
-        Completion completion = generate(collaboration, constraint, SamplingParams.sampled(1.5f, 9), 64);
+        Completion completion = generate(collaboration, constraint, Sampling.sampled(1.5f, 9), 64);
         assertEquals(wanted, completion.text(), collaboration);
         assertEquals(FinishReason.STOP, completion.reason());
     }
@@ -78,7 +77,7 @@ class ConstrainedDecodingTest {
         Constraint constraint = Constraint.grammar(JsonSchemaGrammar.toGbnf(schema, "schema"));
         for (String collaboration : KINDS) {
             {
-                Completion completion = generate(collaboration, constraint, SamplingParams.sampled(1f, 1), 200);
+                Completion completion = generate(collaboration, constraint, Sampling.sampled(1f, 1), 200);
                 assertEquals(FinishReason.STOP, completion.reason(), collaboration + ": " + completion.text());
                 JsonNode answer = JSON.readTree(completion.text());
                 assertTrue(answer.get("name").isTextual() && answer.get("name").asText().length() <= 12);
@@ -95,7 +94,7 @@ class ConstrainedDecodingTest {
     void logProbabilitiesAreThoseOfTheMaskedFusedDistribution() throws InterruptedException {
         Constraint constraint = Constraint.grammar("root ::= (\"yes\" | \"no\") \".\"");
         GenerationRequest request = GenerationRequest.of(Prompt.tokens(prompt), 8)
-                .withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, 5)).withConstraint(constraint);
+                .withSampling(Sampling.GREEDY.withTopLogprobs(5)).withConstraint(constraint);
         for (String collaboration : KINDS) {
             List<GenerationEvent.Token> tokens = SameTokens.events(engine.submit(collaboration, request));
             GenerationEvent.Token first = tokens.getFirst();
@@ -111,12 +110,12 @@ class ConstrainedDecodingTest {
     @Test
     void logitBiasMovesTheFusedLogits() throws InterruptedException {
         Vocab vocab = engine.vocab("pool");
-        int free = generate("pool", Constraint.NONE, SamplingParams.GREEDY, 1).tokens().getFirst();
+        int free = generate("pool", Constraint.NONE, Sampling.GREEDY, 1).tokens().getFirst();
         int forced = vocab.tokenize(" banana", false, false)[0];
         Constraint push = new Constraint(Optional.empty(), Map.of(forced, 100f));
-        assertEquals(forced, generate("pool", push, SamplingParams.GREEDY, 1).tokens().getFirst());
+        assertEquals(forced, generate("pool", push, Sampling.GREEDY, 1).tokens().getFirst());
         Constraint ban = new Constraint(Optional.empty(), Map.of(free, -100f));
-        assertNotEquals(free, generate("pool", ban, SamplingParams.GREEDY, 1).tokens().getFirst());
+        assertNotEquals(free, generate("pool", ban, Sampling.GREEDY, 1).tokens().getFirst());
     }
 
     @Test
@@ -132,7 +131,7 @@ class ConstrainedDecodingTest {
         assertThrows(InvalidRequest.class, () -> new Constraint(Optional.empty(), Map.of(5, 101f)));
     }
 
-    private static Completion generate(String collaboration, Constraint constraint, SamplingParams sampling,
+    private static Completion generate(String collaboration, Constraint constraint, Sampling sampling,
                                        int maxTokens) throws InterruptedException {
         return engine.submit(collaboration, GenerationRequest.of(Prompt.tokens(prompt), maxTokens)
                 .withSampling(sampling).withConstraint(constraint)).await();

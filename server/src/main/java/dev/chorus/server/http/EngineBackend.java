@@ -8,17 +8,11 @@ import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.OverloadedException;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
-import dev.chorus.engine.config.CollaborationSpec;
-import dev.chorus.engine.config.MemberSpec;
-import dev.chorus.engine.config.OrchestrationSpec;
-import dev.chorus.kernels.fusion.FusionMethod;
-import dev.chorus.llama.Vocab;
+import dev.chorus.engine.ServedModel;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The engine behind the HTTP API. Load is counted per collaboration from submission until the engine completes a
@@ -27,29 +21,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EngineBackend implements CompletionBackend {
     private final Engine engine;
     private final List<ServedModel> models;
-    /** Each model's piece cache, made when a response first needs it (an orchestration answers in its members'). */
-    private final Map<String, AtomicReferenceArray<byte[]>> pieces = new ConcurrentHashMap<>();
 
     EngineBackend(Engine engine) {
         this.engine = engine;
-        Map<String, OrchestrationSpec> orchestrations = engine.config().orchestrations();
-        this.models = engine.collaborations().stream()
-                .map(name -> orchestrations.containsKey(name) ? servedModel(orchestrations.get(name))
-                        : servedModel(engine.config().collaboration(name)))
-                .toList();
-    }
-
-    /** An orchestration fuses nothing: it is listed with its members, the method unused and weights of 1. */
-    private static ServedModel servedModel(OrchestrationSpec spec) {
-        return new ServedModel(spec.name(), spec.kind().configName(), FusionMethod.LINEAR, spec.members(),
-                spec.members().stream().map(member -> 1.0).toList(), true);
-    }
-
-    private static ServedModel servedModel(CollaborationSpec spec) {
-        List<MemberSpec> members = spec.members();
-        return new ServedModel(spec.name(), spec.kind().configName(), spec.method(),
-                members.stream().map(MemberSpec::model).toList(),
-                members.stream().map(member -> (double) member.weight()).toList(), false);
+        this.models = ServedModel.of(engine);
     }
 
     @Override
@@ -68,7 +43,7 @@ final class EngineBackend implements CompletionBackend {
         } catch (ContextLengthExceeded e) {
             throw new ApiException(400, "invalid_request_error", e.param(), "context_length_exceeded", e.getMessage());
         } catch (InvalidRequest e) {
-            throw ApiException.invalidValue(e.param(), e.getMessage());
+            throw ApiException.invalid(e);
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_request", e.getMessage());
         }
@@ -106,18 +81,7 @@ final class EngineBackend implements CompletionBackend {
 
     @Override
     public byte[] tokenBytes(ServedModel model, int token) {
-        AtomicReferenceArray<byte[]> cache = pieces.computeIfAbsent(model.id(),
-                id -> new AtomicReferenceArray<>(engine.vocab(id).size()));
-        if (token < 0 || token >= cache.length()) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + cache.length());
-        }
-        byte[] piece = cache.get(token);
-        if (piece == null) {
-            Vocab vocab = engine.vocab(model.id());
-            piece = vocab.pieceBytes(token, false);
-            cache.set(token, piece);
-        }
-        return piece;
+        return engine.tokenBytes(model.id(), token);
     }
 
     @Override
