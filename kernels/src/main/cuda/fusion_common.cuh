@@ -26,7 +26,7 @@
 // 0 skips), members temperatures and members shares of the logit offset Λ (FUSION.md step 4).
 enum ParamWord {
     P_METHOD, P_TOP_K, P_TOP_N, P_HISTORY, P_STREAM, P_STEP, P_SEED_LO, P_SEED_HI, P_TEMPERATURE, P_TOP_P,
-    P_MIN_P, P_REPETITION, P_PRESENCE, P_FREQUENCY, P_LAMBDA, P_LOG_ALPHA, P_PENALISED, P_COEFFICIENTS
+    P_MIN_P, P_REPETITION, P_PRESENCE, P_FREQUENCY, P_LAMBDA, P_LOG_ALPHA, P_PENALISED, P_BIASED, P_COEFFICIENTS
 };
 // Per-row result words. Then maxTop top tokens, maxTop top log-probs, and per member: entropy,
 // max probability, bad-input flag. R_LOGIT_OFFSET carries Λ from k_fuse_combine to k_sample; R_LOG_Z,

@@ -224,7 +224,8 @@ inline float fuse_token(__global const int* p, int members, __global const float
 }
 
 __kernel __attribute__((reqd_work_group_size(FUSE_THREADS, 1, 1)))
-void k_fuse_combine(__global const float* restrict logits, __global const int* restrict params, int param_stride,
+void k_fuse_combine(__global const float* restrict logits, __global const float* restrict bias,
+                    __global const int* restrict params, int param_stride,
                     int members, int max_batch, int vocab, int chunks, __global const Moments* restrict moments,
                     __global float* restrict fused, __global Moments* restrict fused_moments,
                     __global Ranked* restrict candidates, int max_top, __global int* restrict results,
@@ -268,6 +269,8 @@ void k_fuse_combine(__global const float* restrict logits, __global const int* r
     const size_t member_stride = (size_t) max_batch * vocab;
     __global const float* row_logits = logits + (size_t) b * vocab;
     __global float* row_fused = fused + (size_t) b * vocab;
+    const int biased = p[P_BIASED];
+    __global const float* row_bias = bias + (size_t) b * vocab;
     const int base = chunk * FUSE_CHUNK + t;
     float f[FUSE_ITEMS];
     Moments own = moments_empty();
@@ -276,6 +279,7 @@ void k_fuse_combine(__global const float* restrict logits, __global const int* r
         f[k] = -INFINITY;
         if (i < vocab) {
             f[k] = fuse_token(p, members, row_logits, member_stride, i, log_z, max_log_prob);
+            if (biased) f[k] += row_bias[i];
             row_fused[i] = f[k];
             own.bad |= isnan(f[k]) || f[k] == INFINITY;
             if (!own.bad) own.max = fmax(own.max, f[k]);

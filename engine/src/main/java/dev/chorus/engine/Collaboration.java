@@ -164,8 +164,8 @@ final class Collaboration implements AutoCloseable {
     }
 
     /**
-     * Before the step's plan: lets the draft propose tokens for every sequence of this collaboration whose last token
-     * is pending in {@code active}; a failed draft decode ends those sequences.
+     * Before the step's plan: lets the draft propose tokens for every unconstrained, untraced sequence of this
+     * collaboration whose last token is pending in {@code active}; a failed draft decode ends those sequences.
      */
     void propose(List<Sequence> active, int share) {
         if (proposer == null) {
@@ -173,7 +173,10 @@ final class Collaboration implements AutoCloseable {
         }
         decoding.clear();
         for (Sequence sequence : active) {
-            if (sequence.collaboration == this && sequence.pending() == 1) {
+            // A constrained or traced sequence decodes plainly: its bias and its trace are per decoded position,
+            // which verification rows do not carry.
+            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.constraint == null
+                    && sequence.request.trace() == 0) {
                 decoding.add(sequence);
             }
         }
@@ -205,8 +208,7 @@ final class Collaboration implements AutoCloseable {
         FusionRule requestRule = request.fusion().applyTo(rule).exactForm();
         int[] prompt = promptTokens(request.prompt());
         if (prompt.length >= slotContext) {
-            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; collaboration '"
-                    + spec.name() + "' allows at most " + (slotContext - 1) + " per request");
+            throw new ContextLengthExceeded(request.prompt(), prompt.length, slotContext - 1, spec.name());
         }
         int reserved;
         do {
@@ -215,13 +217,23 @@ final class Collaboration implements AutoCloseable {
                 throw new OverloadedException(spec.name(), concurrency, maxQueued);
             }
         } while (!admitted.compareAndSet(reserved, reserved + 1));
+        ConstraintState constraint;
+        try {
+            constraint = ConstraintState.open(request.constraint(), vocab);
+        } catch (RuntimeException e) {
+            admitted.decrementAndGet();
+            throw e;
+        }
         Generation generation = new Generation(loop::wake);
         queued.incrementAndGet();
         try {
-            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation));
+            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation, constraint));
         } catch (RuntimeException e) {
             queued.decrementAndGet();
             admitted.decrementAndGet();
+            if (constraint != null) {
+                constraint.close();
+            }
             throw e;
         }
         return generation;
@@ -275,6 +287,9 @@ final class Collaboration implements AutoCloseable {
     void addRow(Sequence sequence) {
         int row = step.add(sequence.rule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
+        if (sequence.constraint != null) {
+            step.bias(row, sequence.constraint.nextBias());
+        }
         rows[row] = sequence;
         rowBack[row] = 0;
         rowProposals[row] = 0;

@@ -180,6 +180,36 @@ public final class Engine implements AutoCloseable {
      * The vocabulary a collaboration's members share (valid until the engine closes); for an orchestration, that of
      * its first local member.
      */
+    /**
+     * Text to the token ids of {@code collaboration}'s vocabulary (llama-server's {@code /tokenize}).
+     *
+     * @param addSpecial add BOS as the model wants
+     */
+    public int[] tokenize(String collaboration, String text, boolean addSpecial) {
+        return vocab(collaboration).tokenize(text, addSpecial, true);
+    }
+
+    /** The text of each token, special tokens rendered: {@code /tokenize}'s {@code with_pieces}. */
+    public String piece(String collaboration, int token) {
+        return vocab(collaboration).tokenToPiece(token);
+    }
+
+    /**
+     * Token ids to text (llama-server's {@code /detokenize}).
+     *
+     * @throws InvalidRequest naming {@code tokens} when an id is outside the vocabulary
+     */
+    public String detokenize(String collaboration, int[] tokens) {
+        Vocab vocab = vocab(collaboration);
+        for (int token : tokens) {
+            if (token < 0 || token >= vocab.size()) {
+                throw new InvalidRequest("tokens", "token " + token + " is outside the vocabulary of " + vocab.size()
+                        + ".");
+            }
+        }
+        return vocab.detokenize(tokens, false, true);
+    }
+
     public Vocab vocab(String collaboration) {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         if (orchestration.isEmpty()) {

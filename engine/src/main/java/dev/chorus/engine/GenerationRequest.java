@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param trace     0, or how many of the most likely tokens each step reports in its {@link StepTrace}, for the fused
  *                  distribution and for every member's own (1 to {@link #MAX_TRACE}; the HTTP API's
  *                  {@code chorus.trace})
+ * @param constraint a grammar the text must match and biases on the fused logits
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
-                                FusionOverrides fusion, boolean cachePrompt, int trace) {
+                                FusionOverrides fusion, boolean cachePrompt, int trace,
+                                Constraint constraint) {
     public static final int MAX_STOP_STRINGS = 16;
     /** The most tokens a step trace reports per distribution: as many as the kernels' top log-probabilities. */
     public static final int MAX_TRACE = Sampling.MAX_TOP_LOGPROBS;
@@ -31,6 +33,7 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(fusion, "fusion");
+        Objects.requireNonNull(constraint, "constraint");
         stop = List.copyOf(stop);
         if (maxTokens < 1) {
             throw new InvalidRequest("max_tokens", "'max_tokens' must be at least 1, got " + maxTokens + ".");
@@ -49,16 +52,16 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         InvalidRequest.requireRange("chorus.trace", trace, 0, MAX_TRACE);
     }
 
-    /** An untraced request. */
+    /** An untraced, unconstrained request. */
     public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion, boolean cachePrompt) {
-        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0);
+        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0, Constraint.NONE);
     }
 
-    /** An untraced request that may reuse cached prompt cells. */
+    /** An untraced, unconstrained request that may reuse cached prompt cells. */
     public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion) {
-        this(prompt, maxTokens, stop, sampling, choice, fusion, true, 0);
+        this(prompt, maxTokens, stop, sampling, choice, fusion, true);
     }
 
     /** Greedy decoding of {@code maxTokens} tokens, no stop strings, choice 0, the configured fusion rule. */
@@ -67,31 +70,43 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withSampling(Sampling newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, trace);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, trace);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withCachePrompt(boolean newCachePrompt) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, trace);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, trace,
+                constraint);
+    }
+
+    public GenerationRequest withConstraint(Constraint newConstraint) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
+                newConstraint);
     }
 
     public GenerationRequest withTrace(int newTrace) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newTrace);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newTrace,
+                constraint);
     }
 
     /**

@@ -22,6 +22,8 @@ final class Sequence {
     final int[] entries;
     /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
     final DraftState draft;
+    /** The grammar and logit biases, or null when the request has none. */
+    final ConstraintState constraint;
     private final SequenceText text;
     private int length;
     private int decoded;
@@ -30,11 +32,12 @@ final class Sequence {
 
     /** @param capacity the collaboration's slot context: the most prompt and sampled tokens together */
     Sequence(Collaboration collaboration, GenerationRequest request, FusionRule rule, int[] prompt, int capacity,
-             Generation generation) {
+             Generation generation, ConstraintState constraint) {
         this.collaboration = collaboration;
         this.request = request;
         this.rule = rule;
         this.generation = generation;
+        this.constraint = constraint;
         this.promptLength = prompt.length;
         this.tokens = new int[capacity];
         System.arraycopy(prompt, 0, tokens, 0, prompt.length);
@@ -118,6 +121,9 @@ final class Sequence {
 
     /** Records a sampled token and returns the text it releases, and whether a stop string completed. */
     StopMatcher.Outcome accept(int token, byte[] piece) {
+        if (constraint != null) {
+            constraint.accept(token);
+        }
         tokens[length++] = token;
         return text.append(piece);
     }
@@ -128,6 +134,9 @@ final class Sequence {
 
     /** Ends the generation, releasing held text unless a stop string ended it (which is never emitted). */
     void finish(FinishReason reason, Optional<String> error) {
+        if (constraint != null) {
+            constraint.close();
+        }
         generation.finish(text.releaseHeld(), reason, usage(), error);
     }
 }

@@ -65,7 +65,8 @@ public final class FusionReference {
             for (int j = 0; j < history.length; j++) {
                 history[j] = step.history(b, j);
             }
-            outcomes[b] = fuse(rows, step.rule(b), step.sampling(b), step.stream(b), step.step(b), history, b);
+            outcomes[b] = fuse(rows, step.rule(b), step.sampling(b), step.stream(b), step.step(b), history,
+                    step.bias(b), b);
         }
         for (int b = 0; b < step.batch(); b++) {
             Outcome outcome = outcomes[b];
@@ -124,6 +125,25 @@ public final class FusionReference {
      */
     public static Outcome fuse(float[][] logits, FusionRule rule, SamplingParams sampling, int stream, int step,
                                int[] history, int sequence) {
+        return fuse(logits, rule, sampling, stream, step, history, null, sequence);
+    }
+
+    /**
+     * Fuses one sequence with an additive bias on its fused scores (step 2b).
+     *
+     * @param bias V entries added to {@code f}, {@code −∞} masking a token; null for none
+     */
+    public static Outcome fuse(float[][] logits, FusionRule rule, SamplingParams sampling, int stream, int step,
+                               int[] history, float[] bias, int sequence) {
+        if (bias != null && rule.method() == FusionMethod.CONTRASTIVE) {
+            logits = logits.clone();
+            logits[0] = logits[0].clone();
+            for (int i = 0; i < bias.length; i++) {
+                if (bias[i] == Float.NEGATIVE_INFINITY) {
+                    logits[0][i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
         int members = rule.members();
         int vocab = logits[0].length;
         double[][] tempered = new double[members][];
@@ -151,6 +171,11 @@ public final class FusionReference {
             }
         }
         double[] combined = combine(rule, tempered, logProbs);
+        if (bias != null) {
+            for (int i = 0; i < vocab; i++) {
+                combined[i] += bias[i];
+            }
+        }
         double[] fused = shifted(combined, -logSumExp(combined));
         if (Double.isNaN(fused[0]) || Arrays.stream(fused).allMatch(f -> f == Double.NEGATIVE_INFINITY)) {
             throw new FusionInputException(FusionInputException.FUSED, sequence, -1, "no finite fused score");

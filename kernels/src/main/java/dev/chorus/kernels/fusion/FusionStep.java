@@ -1,5 +1,7 @@
 package dev.chorus.kernels.fusion;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -21,6 +23,7 @@ public final class FusionStep {
     private final int[] history;
     private final int[] proposals;
     private final int[] draftRows;
+    private final float[][] biases;
     private int batch;
 
     public FusionStep(FusionShape shape) {
@@ -34,12 +37,14 @@ public final class FusionStep {
         history = new int[rows * shape.maxHistory()];
         proposals = new int[rows];
         draftRows = new int[rows];
+        biases = new float[rows][];
     }
 
     /** Forgets every row; the next {@link #add} is row 0. */
     public void clear() {
         Arrays.fill(rules, 0, batch, null);
         Arrays.fill(samplings, 0, batch, null);
+        Arrays.fill(biases, 0, batch, null);
         batch = 0;
     }
 
@@ -144,6 +149,69 @@ public final class FusionStep {
             }
         }
         return false;
+    }
+
+    /**
+     * Gives row b an additive bias on its fused scores (FUSION.md step 2b): {@code bias[i]} is added to
+     * {@code f_i} before normalisation, {@code −∞} masks token i out. The array is read when the step is
+     * fused, not copied: the caller keeps it unchanged until then.
+     *
+     * @param bias V finite or {@code −∞} entries with at least one finite; null for no bias
+     */
+    public void bias(int b, float[] bias) {
+        checkRow(b);
+        if (bias != null) {
+            if (bias.length != shape.vocabSize()) {
+                throw new IllegalArgumentException("the bias has " + bias.length + " entries, the vocabulary "
+                        + shape.vocabSize());
+            }
+            boolean anyAllowed = false;
+            for (int i = 0; i < bias.length; i++) {
+                if (Float.isNaN(bias[i]) || bias[i] == Float.POSITIVE_INFINITY) {
+                    throw new IllegalArgumentException("bias of token " + i + " is " + bias[i]);
+                }
+                anyAllowed |= bias[i] != Float.NEGATIVE_INFINITY;
+            }
+            if (!anyAllowed) {
+                throw new IllegalArgumentException("the bias of row " + b + " masks every token");
+            }
+        }
+        biases[b] = bias;
+    }
+
+    /** Row b's bias, or null when it has none. */
+    public float[] bias(int b) {
+        return biases[checkRow(b)];
+    }
+
+    /** Whether any row has a bias. */
+    public boolean anyBiased() {
+        for (int b = 0; b < batch; b++) {
+            if (biases[b] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * For every biased {@code CONTRASTIVE} row, sets the expert's (member 0's) logits of masked tokens to
+     * {@code −∞} in {@code logits} (laid out as {@link LogitFusion#logits()}), so that the plausible set is taken
+     * among the allowed tokens (FUSION.md step 2b). Every backend calls it before fusing.
+     */
+    public void maskContrastiveExperts(MemorySegment logits) {
+        for (int b = 0; b < batch; b++) {
+            float[] bias = biases[b];
+            if (bias == null || rules[b].method() != FusionMethod.CONTRASTIVE) {
+                continue;
+            }
+            long row = shape.rowOffset(0, b);
+            for (int i = 0; i < bias.length; i++) {
+                if (bias[i] == Float.NEGATIVE_INFINITY) {
+                    logits.setAtIndex(ValueLayout.JAVA_FLOAT, row + i, Float.NEGATIVE_INFINITY);
+                }
+            }
+        }
     }
 
     public FusionShape shape() {

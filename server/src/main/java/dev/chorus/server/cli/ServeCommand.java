@@ -2,6 +2,7 @@ package dev.chorus.server.cli;
 
 import dev.chorus.engine.Engine;
 import dev.chorus.server.http.ChorusServer;
+import dev.chorus.server.http.CorsPolicy;
 import dev.chorus.server.http.HttpLimits;
 import dev.chorus.server.http.ServerOptions;
 import picocli.CommandLine.Command;
@@ -10,6 +11,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -49,6 +52,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "a `chorus eval --json` output to serve at /chorus/eval and show in the playground")
     Path evalResults;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "a web origin (scheme://host[:port], or *) browsers may call from, besides the loopback "
+                    + "origins; repeatable")
+    List<String> corsOrigins = new ArrayList<>();
+
     @Option(names = "--no-probe", description = "load the model files without first trying each in a child process")
     boolean noProbe;
 
@@ -56,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HttpLimits.configure(readTimeout, maxConnections);
         ServerOptions options = new ServerOptions(host, port, Optional.empty(), maxBodyBytes, requestTimeout,
-                Optional.ofNullable(evalResults));
+                Optional.ofNullable(evalResults), new CorsPolicy(corsOrigins));
         // The key comes from the environment, never the command line, where `ps` would show it.
         String apiKey = System.getenv(API_KEY_VARIABLE);
         if (apiKey != null && !apiKey.isBlank()) {

@@ -116,6 +116,7 @@ final class VectorLogitFusion implements LogitFusion {
     public void fuse(FusionStep step, FusionResult result) {
         requireOpen();
         shape.requireFits(step, result);
+        step.maskContrastiveExperts(logits);
         for (int b = 0; b < step.batch(); b++) {
             int proposal = step.proposal(b);
             boolean sampledProposal = proposal != FusionStep.NO_PROPOSAL && !step.sampling(b).greedy();
@@ -207,6 +208,13 @@ final class VectorLogitFusion implements LogitFusion {
             memberStatistics(rule, m, b, result);
         }
         float logSumExp = combine(rule, b);
+        float[] bias = step.bias(b);
+        if (bias != null) {
+            for (int i = 0; i < vocab; i++) {
+                scores[i] += bias[i];
+            }
+            logSumExp = logSumExp(VectorRows.max(scores, padded), b);
+        }
         rowLogSumExp = logSumExp;
         writeTop(sampling.topLogprobs(), logSumExp, b, result);
         int penalised = penalise(step, b, sampling, logSumExp - logitOffset(rule));

@@ -20,9 +20,9 @@ import jcuda.driver.CUstream_flags;
 
 /**
  * The CUDA backend: {@code fuse_logits.cu} and {@code sample.cu} on one non-blocking stream. Per step the
- * member rows go up from the pinned staging buffer, with the parameter words and (when a row is
- * penalised) the history and (when rows verify sampled proposals) the proposals, three kernels run (four with
- * proposals), and one row of result words per sequence comes back — all
+ * member rows go up from the pinned staging buffer, with the parameter words, (when a row is
+ * penalised) the history, (when it is biased) its bias and (when rows verify sampled proposals) the
+ * proposals, three kernels run (four with proposals), and one row of result words per sequence comes back — all
  * asynchronous copies from and to pinned memory, one synchronisation. Every buffer is allocated when the
  * instance opens; launch errors surface as {@link jcuda.CudaException} at the launch, kernel faults at the
  * synchronisation.
@@ -38,6 +38,7 @@ final class CudaLogitFusion implements LogitFusion {
     private final PinnedBuffer staging;
     private final PinnedBuffer params;
     private final PinnedBuffer history;
+    private final PinnedBuffer bias;
     private final PinnedBuffer results;
     private final PinnedBuffer proposals;
     private final List<PinnedBuffer> pinned = new ArrayList<>();
@@ -63,6 +64,7 @@ final class CudaLogitFusion implements LogitFusion {
             staging = pin(LOGITS.bytes(shape, chunks));
             params = pin(PARAMS.bytes(shape, chunks));
             history = pin(HISTORY.bytes(shape, chunks));
+            bias = pin(BIAS.bytes(shape, chunks));
             results = pin(RESULTS.bytes(shape, chunks));
             proposals = pin(PROPOSALS.bytes(shape, chunks));
             fuseLogits = new FuseLogitsCuda(modules, shape, device);
@@ -119,6 +121,7 @@ final class CudaLogitFusion implements LogitFusion {
             return;
         }
         modules.makeCurrent();
+        step.maskContrastiveExperts(staging.segment);
         for (int m = 0; m < memberRows.length; m++) {
             cuMemcpyHtoDAsync(memberDeviceRows[m], memberRows[m], memberBytes(batch), stream);
         }
@@ -134,6 +137,8 @@ final class CudaLogitFusion implements LogitFusion {
         if (verified > 0) {
             cuMemcpyHtoDAsync(buffers.get(PROPOSALS), proposals.pointer, 3L * verified * Integer.BYTES, stream);
         }
+        rows.packBias(step, bias.segment, (offset, length) -> cuMemcpyHtoDAsync(buffers.get(BIAS).withByteOffset(offset),
+                bias.pointer.withByteOffset(offset), length, stream));
         fuseLogits.launch(stream, batch);
         sample.launch(stream, batch);
         if (verified > 0) {

@@ -10,6 +10,8 @@ public enum DeviceBuffer {
     PARAMS,
     /** Penalty history, {@code maxHistory} tokens per row. */
     HISTORY,
+    /** The bias added to each biased row's fused scores, {@code vocabSize} floats per row. */
+    BIAS,
     /** Log-sum-exp moments per (member, row, chunk). */
     MEMBER_MOMENTS,
     /** Unnormalised fused scores f per (row, token); penalised in place by the sampler. */
@@ -33,6 +35,7 @@ public enum DeviceBuffer {
             case LOGITS -> shape.logitCount() * Float.BYTES;
             case PARAMS -> rows * DeviceLayout.paramStride(shape.members()) * Integer.BYTES;
             case HISTORY -> rows * history * Integer.BYTES;
+            case BIAS -> rows * shape.vocabSize() * Float.BYTES;
             case MEMBER_MOMENTS -> shape.members() * rows * chunks * DeviceLayout.MOMENTS_BYTES;
             case FUSED -> rows * shape.vocabSize() * Float.BYTES;
             case FUSED_MOMENTS -> rows * chunks * DeviceLayout.MOMENTS_BYTES;

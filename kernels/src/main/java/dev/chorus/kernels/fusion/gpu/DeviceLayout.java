@@ -33,7 +33,9 @@ public final class DeviceLayout {
     public static final int P_LAMBDA = 14;
     public static final int P_LOG_ALPHA = 15;
     public static final int P_PENALISED = 16;
-    public static final int P_COEFFICIENTS = 17;
+    /** 1 when the row's fused scores get its bias row (FUSION.md step 2b). */
+    public static final int P_BIASED = 17;
+    public static final int P_COEFFICIENTS = 18;
 
     // Result words of a row; then maxTop top tokens, maxTop top log-probs, and per member entropy,
     // max probability and a bad-input flag. R_LOGIT_OFFSET is Λ of FUSION.md step 4, which k_fuse_combine

@@ -62,6 +62,7 @@ public final class DeviceRows {
             put(params, base + P_LAMBDA, rule.lambda());
             put(params, base + P_LOG_ALPHA, (float) Math.log(rule.alpha()));
             put(params, base + P_PENALISED, penalised(step, b) ? 1 : 0);
+            put(params, base + P_BIASED, step.bias(b) != null ? 1 : 0);
             int members = shape.members();
             for (int m = 0; m < members; m++) {
                 put(params, base + P_COEFFICIENTS + m, coefficient(rule, m));
@@ -79,6 +80,27 @@ public final class DeviceRows {
             }
         }
         return false;
+    }
+
+    /**
+     * Copies the bias of every biased row b to {@code vocabSize} floats at row b of {@code bias} and calls
+     * {@code upload} with that row's byte offset and length.
+     */
+    public void packBias(FusionStep step, MemorySegment bias, RowUpload upload) {
+        long rowBytes = (long) shape.vocabSize() * Float.BYTES;
+        for (int b = 0; b < step.batch(); b++) {
+            float[] row = step.bias(b);
+            if (row != null) {
+                MemorySegment.copy(row, 0, bias, ValueLayout.JAVA_FLOAT, b * rowBytes, row.length);
+                upload.bytes(b * rowBytes, rowBytes);
+            }
+        }
+    }
+
+    /** Uploads bytes {@code [offset, offset + length)} of a host staging buffer to the same device offsets. */
+    @FunctionalInterface
+    public interface RowUpload {
+        void bytes(long offset, long length);
     }
 
     /** Copies rows 0 .. batch − 1 of the packed history ({@code maxHistory} words each) to {@code history}. */

@@ -17,8 +17,8 @@ import org.jocl.cl_command_queue;
 
 /**
  * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words,
- * (when a row is penalised) history and (when rows verify sampled proposals) the proposals go up, three kernels
- * run (four with proposals), one row of result words per sequence
+ * (when a row is penalised) history, (when it is biased) its bias and (when rows verify sampled proposals) the
+ * proposals go up, three kernels run (four with proposals), one row of result words per sequence
  * comes back. The logits staging buffer is a mapped {@code CL_MEM_ALLOC_HOST_PTR} buffer (pinned on
  * NVIDIA); every buffer is allocated when the instance opens.
  */
@@ -35,6 +35,8 @@ final class OpenClLogitFusion implements LogitFusion {
     private final Pointer paramsPointer;
     private final MemorySegment history;
     private final Pointer historyPointer;
+    private final MemorySegment bias;
+    private final Pointer biasPointer;
     private final MemorySegment results;
     private final Pointer resultsPointer;
     private final MemorySegment proposals;
@@ -63,6 +65,7 @@ final class OpenClLogitFusion implements LogitFusion {
                     Integer.BYTES);
             results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
             proposals = arena.allocate(PROPOSALS.bytes(shape, chunks), Integer.BYTES);
+            bias = arena.allocate(BIAS.bytes(shape, chunks), Float.BYTES);
             fuse = new FuseLogitsOpenCl(program, shape, device, chunks);
             sampling = new SampleOpenCl(program, shape, device, chunks);
             verify = new VerifyOpenCl(program, shape, device);
@@ -91,6 +94,7 @@ final class OpenClLogitFusion implements LogitFusion {
         proposalsPointer = Pointer.to(proposals.asByteBuffer());
         paramsPointer = Pointer.to(params.asByteBuffer());
         historyPointer = Pointer.to(history.asByteBuffer());
+        biasPointer = Pointer.to(bias.asByteBuffer());
         resultsPointer = Pointer.to(results.asByteBuffer());
     }
 
@@ -125,6 +129,7 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         long rowBytes = (long) batch * shape.vocabSize() * Float.BYTES;
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
+        step.maskContrastiveExperts(staging.segment());
         for (int m = 0; m < shape.members(); m++) {
             staging.upload(queue, buffers.get(LOGITS), m * memberBytes, rowBytes);
         }
@@ -141,6 +146,8 @@ final class OpenClLogitFusion implements LogitFusion {
             clEnqueueWriteBuffer(queue, buffers.get(PROPOSALS), CL_FALSE, 0, 3L * verified * Integer.BYTES,
                     proposalsPointer, 0, null, null);
         }
+        rows.packBias(step, bias, (offset, length) -> clEnqueueWriteBuffer(queue, buffers.get(BIAS), CL_FALSE, offset,
+                length, biasPointer.withByteOffset(offset), 0, null, null));
         fuseLogits.enqueue(queue, batch);
         sample.enqueue(queue, batch);
         if (verified > 0) {
