@@ -19,4 +19,5 @@ module chorus.engine {
     exports dev.chorus.engine.merge;
     exports dev.chorus.engine.probe;
     exports dev.chorus.engine.remote;
+    exports dev.chorus.engine.tools;
 }

@@ -7,7 +7,10 @@ import java.util.Set;
  * {@code developer} is OpenAI's newer name for {@code system}, rendered as such.
  */
 public record Message(String role, String content) {
-    /** The roles a chat prompt may use (tool messages would need tool calls, which are not served). */
+    /**
+     * The roles a chat prompt may use; a request's {@code tool} messages and assistant tool calls are rendered as
+     * these ({@code ToolTranscript}).
+     */
     public static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     public Message {

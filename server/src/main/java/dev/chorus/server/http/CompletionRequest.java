@@ -5,9 +5,11 @@ import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
+import dev.chorus.engine.tools.ToolCalling;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -25,11 +27,13 @@ import java.util.OptionalInt;
  * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
  * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
  * @param trace        {@code chorus.trace}: 0, or how many top tokens each step's trace reports per distribution
- * @param constraint   {@code response_format}, {@code grammar} and {@code logit_bias}
+ * @param constraint   {@code response_format}, {@code grammar} and {@code logit_bias}, or a forced tool call's grammar
+ * @param tools        {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}; empty without tools
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
-                         boolean includeUsage, boolean cachePrompt, int trace, Constraint constraint) {
+                         boolean includeUsage, boolean cachePrompt, int trace, Constraint constraint,
+                         Optional<ToolCalling> tools) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
@@ -37,6 +41,7 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(fusion, "fusion");
         Objects.requireNonNull(constraint, "constraint");
+        Objects.requireNonNull(tools, "tools");
         stop = List.copyOf(stop);
         if (choices < 1) {
             throw new IllegalArgumentException("choices must be ≥ 1: " + choices);
@@ -47,6 +52,11 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
                 cachePrompt, trace, constraint);
+    }
+
+    /** Whether the answer is constrained to tool calls, so it is returned as {@code tool_calls}. */
+    boolean forcesToolCall() {
+        return tools.isPresent() && tools.get().choice().forcesCall();
     }
 
     boolean traced() {

@@ -3,10 +3,13 @@ package dev.chorus.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.engine.Constraint;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
+import dev.chorus.engine.tools.ToolCalling;
+import dev.chorus.engine.tools.ToolTranscript;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -22,8 +25,9 @@ import java.util.random.RandomGenerator;
  * {@code max_completion_tokens}) are checked here, every value rule by the engine ({@link Sampling},
  * {@link Prompt.Chat}, {@link FusionOverrides}), whose {@code InvalidRequest} becomes a 400 naming the field.
  * Defaults follow OpenAI (temperature 1, no top-k or min-p), not llama-server, so a client gets what its
- * documentation promises. Fields that would change the answer but are not served (tools, audio) are refused rather
- * than ignored; {@code response_format}, {@code grammar} and {@code logit_bias} go to {@link ConstraintFields}.
+ * documentation promises. Fields that would change the answer but are not served (audio, the legacy functions) are
+ * refused rather than ignored; {@code response_format}, {@code grammar} and {@code logit_bias} go to
+ * {@link ConstraintFields}, the tool-calling fields to {@link ToolFields}.
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
@@ -36,16 +40,10 @@ final class CompletionRequestParser {
     CompletionRequest chat(ObjectNode body) throws ApiException {
         RequestFields fields = new RequestFields(body, "");
         String model = fields.requiredString("model");
-        Prompt prompt = Prompt.chat(messages(fields));
-        if (fields.present("tools") == null) {
-            for (String needsTools : List.of("tool_choice", "parallel_tool_calls")) {
-                if (fields.present(needsTools) != null) {
-                    throw ApiException.invalidValue(needsTools, "'" + needsTools
-                            + "' is only allowed when 'tools' are specified.");
-                }
-            }
-        }
-        refuseUnsupported(fields, List.of("tools", "functions", "audio"));
+        Optional<ToolCalling> tools = ToolFields.parse(fields);
+        List<Message> messages = messages(fields);
+        Prompt prompt = Prompt.chat(tools.map(calling -> calling.prompt(messages)).orElse(messages));
+        refuseUnsupported(fields, List.of("functions", "audio"));
         boolean logprobs = fields.bool("logprobs").orElse(false);
         int topLogprobs = fields.integer("top_logprobs").orElse(0);
         if (topLogprobs > 0 && !logprobs) {
@@ -55,7 +53,7 @@ final class CompletionRequestParser {
         if (maxTokens.isEmpty()) {
             maxTokens = fields.integer("max_tokens", 1, MAX_TOKENS_LIMIT);
         }
-        return common(fields, model, prompt, maxTokens, logprobs, topLogprobs);
+        return common(fields, model, prompt, maxTokens, logprobs, topLogprobs, tools);
     }
 
     /** {@code POST /v1/completions}. */
@@ -71,11 +69,13 @@ final class CompletionRequestParser {
         // The legacy endpoint asks for top log-probabilities with an integer 'logprobs'.
         OptionalInt logprobCount = fields.integer("logprobs", 0, Sampling.MAX_TOP_LOGPROBS);
         OptionalInt maxTokens = fields.integer("max_tokens", 1, MAX_TOKENS_LIMIT);
-        return common(fields, model, prompt, maxTokens, logprobCount.isPresent(), logprobCount.orElse(0));
+        return common(fields, model, prompt, maxTokens, logprobCount.isPresent(), logprobCount.orElse(0),
+                Optional.empty());
     }
 
     private CompletionRequest common(RequestFields fields, String model, Prompt prompt, OptionalInt maxTokens,
-                                     boolean logprobs, int topLogprobs) throws ApiException {
+                                     boolean logprobs, int topLogprobs, Optional<ToolCalling> tools)
+            throws ApiException {
         fields.string("user");
         Sampling sampling = Sampling.GREEDY
                 .withTemperature(fields.number("temperature").orElse(1))
@@ -101,31 +101,48 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt, trace(fields), ConstraintFields.parse(fields));
+                stream, includeUsage, cachePrompt, trace(fields), constraint(fields, tools), tools);
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
         ArrayNode array = fields.array("messages").orElseThrow(() -> ApiException.missing("messages"));
-        List<Message> messages = new ArrayList<>(array.size());
+        ToolTranscript transcript = new ToolTranscript();
         for (int i = 0; i < array.size(); i++) {
             RequestFields message = RequestFields.element(array, "messages", i);
             String role = message.requiredString("role");
             message.string("name");
-            refuseUnsupported(message, List.of("tool_calls", "function_call"));
-            messages.add(new Message(role, content(message)));
+            refuseUnsupported(message, List.of("function_call"));
+            Optional<String> content = content(message);
+            if (!ToolFields.addToolMessage(transcript, "messages[" + i + "]", message, role, content)) {
+                transcript.message(role, content.orElseThrow(() -> ApiException.missing(message.path("content"))));
+            }
         }
-        return messages;
+        return transcript.messages();
     }
 
-    /** A message's content: a string, or an array of {@code {"type":"text","text":…}} parts joined. */
-    private static String content(RequestFields message) throws ApiException {
+    /** The constraint fields, or the grammar of a forced tool call (which excludes the other grammars). */
+    private static Constraint constraint(RequestFields fields, Optional<ToolCalling> tools) throws ApiException {
+        Constraint constraint = ConstraintFields.parse(fields);
+        Optional<String> toolGrammar = tools.flatMap(ToolCalling::grammar);
+        if (toolGrammar.isEmpty()) {
+            return constraint;
+        }
+        if (constraint.grammar().isPresent()) {
+            throw ApiException.invalidValue("tool_choice", "A forced tool call constrains the answer itself: send"
+                    + " it without 'grammar' or a JSON 'response_format'.");
+        }
+        return new Constraint(toolGrammar, constraint.logitBias());
+    }
+
+    /** A message's content: a string, or an array of {@code {"type":"text","text":…}} parts joined; empty if absent. */
+    private static Optional<String> content(RequestFields message) throws ApiException {
         String path = message.path("content");
         JsonNode content = message.present("content");
         if (content == null) {
-            throw ApiException.missing(path);
+            return Optional.empty();
         }
         if (content.isTextual()) {
-            return content.textValue();
+            return Optional.of(content.textValue());
         }
         if (!(content instanceof ArrayNode parts)) {
             throw ApiException.invalidType(path, "a string or an array of content parts");
@@ -140,7 +157,7 @@ final class CompletionRequestParser {
             }
             text.append(part.requiredString("text"));
         }
-        return text.toString();
+        return Optional.of(text.toString());
     }
 
     /** The prompt: a string, or an array holding one string; batches and token arrays are refused. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.Usage;
+import dev.chorus.engine.tools.ToolCall;
 
 import java.io.IOException;
 import java.util.List;
@@ -57,6 +58,10 @@ final class StreamedAnswer {
 
     private static void sendChoice(SseStream sse, Answer answer, int index, ChoiceReader choice)
             throws IOException, ApiException {
+        if (answer.request().forcesToolCall()) {
+            sendToolCalls(sse, answer, index, choice);
+            return;
+        }
         ResponseShape shape = answer.shape();
         int textOffset = 0;
         GenerationEvent event;
@@ -77,6 +82,31 @@ final class StreamedAnswer {
             }
         } while (event instanceof GenerationEvent.Token);
         ObjectNode closing = shape.closingChoice(index, choice.finishReason());
+        MemberReports.attach(closing, choice.memberReports());
+        sse.send(chunk(answer, closing));
+    }
+
+    /** A choice constrained to tool calls: generated whole (keeping the connection alive), then sent as calls. */
+    private static void sendToolCalls(SseStream sse, Answer answer, int index, ChoiceReader choice)
+            throws IOException, ApiException {
+        StringBuilder text = new StringBuilder();
+        GenerationEvent event;
+        do {
+            event = choice.next(sse::keepAlive);
+            text.append(event.text());
+        } while (event instanceof GenerationEvent.Token);
+        Optional<List<ToolCall>> calls = ToolCallAnswer.calls(answer.request(), text.toString());
+        ObjectNode closing;
+        if (calls.isPresent()) {
+            for (ObjectNode delta : ToolCallAnswer.deltas(index, calls.get())) {
+                sse.send(chunk(answer, delta));
+            }
+            closing = ToolCallAnswer.closing(index);
+        } else {
+            sse.send(chunk(answer, answer.shape().deltaChoice(index, text.toString(), Optional.empty(), 0,
+                    answer.tokenBytes())));
+            closing = answer.shape().closingChoice(index, choice.finishReason());
+        }
         MemberReports.attach(closing, choice.memberReports());
         sse.send(chunk(answer, closing));
     }

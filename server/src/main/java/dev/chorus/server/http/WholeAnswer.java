@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.Usage;
+import dev.chorus.engine.tools.ToolCall;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -54,6 +55,10 @@ final class WholeAnswer {
             } while (event instanceof GenerationEvent.Token);
             ObjectNode finished = answer.shape().choice(index, text.toString(),
                     logprobs ? Optional.of(tokens) : Optional.empty(), choice.finishReason(), answer.tokenBytes());
+            if (answer.request().forcesToolCall()) {
+                Optional<List<ToolCall>> calls = ToolCallAnswer.calls(answer.request(), text.toString());
+                calls.ifPresent(list -> ToolCallAnswer.choice(finished, list));
+            }
             MemberReports.attach(finished, choice.memberReports());
             TraceJson.attach(finished, tokens, answer.tokenBytes());
             array.add(finished);

@@ -149,6 +149,11 @@ class RequestValidationTest {
             text | grammar              | /grammar               | "root ::= nothing"
             chat | tool_choice          | /tool_choice           | "required"
             chat | parallel_tool_calls  | /parallel_tool_calls   | false
+            chat | tools[0].function.name | /tools        | [{"type": "function", "function": {"name": "a b"}}]
+            chat | tools[0].function.parameters | /tools  | [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "not": {}}}}]
+            chat | tools[0].function.parameters | /tools  | [{"type": "function", "function": {"name": "f", "parameters": {"type": "string"}}}]
+            chat | tools[0].type        | /tools                 | [{"type": "custom", "function": {"name": "f"}}]
+            chat | tools                | /tools                 | [{"type": "function", "function": {"name": "f"}}, {"type": "function", "function": {"name": "f"}}]
             chat | response_format.type | /response_format       | {"type": "yaml"}
             chat | response_format.json_schema.name | /response_format | {"type": "json_schema", "json_schema": {"name": "a b", "schema": {}}}
             chat | response_format.json_schema.schema | /response_format | {"type": "json_schema", "json_schema": {"name": "s", "schema": {"type": "string", "pattern": "a+"}}}
@@ -160,7 +165,7 @@ class RequestValidationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            chat | tools     | /tools     | [{"type": "function", "function": {"name": "f"}}]
+            chat | functions | /functions | [{"name": "f"}]
             text | suffix    | /suffix    | "end"
             text | echo      | /echo      | true
             text | best_of   | /best_of   | 2
