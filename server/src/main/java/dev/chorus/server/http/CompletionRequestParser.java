@@ -12,7 +12,6 @@ import dev.chorus.engine.tools.ToolCalling;
 import dev.chorus.engine.tools.ToolTranscript;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
