@@ -10,12 +10,17 @@ import java.util.Objects;
  * A collaboration served under its own name: the fusion method, the members in fusion order (a model may appear
  * more than once, e.g. a proxy whose anti-expert is its base) and the contrastive parameters.
  * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
- * anti-expert) with coefficients (1, +strength, −strength).
+ * anti-expert) with coefficients (1, +strength, −strength). An ensemble's {@code adaptation} moves its weights per
+ * sequence, with the members' weights as the prior.
  */
 public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
-                                float lambda, float alpha, ConfigLocation location) {
+                                float lambda, float alpha, ConfigLocation location, WeightAdaptation adaptation) {
     public CollaborationSpec {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(adaptation, "adaptation");
+        if (!adaptation.fixed() && method != FusionMethod.LINEAR) {
+            throw new IllegalArgumentException("collaboration " + name + ": adaptive weights need method linear");
+        }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(location, "location");
@@ -23,6 +28,12 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
         if (members.isEmpty()) {
             throw new IllegalArgumentException("collaboration " + name + " has no members");
         }
+    }
+
+    /** A collaboration whose weights are the configured ones at every step. */
+    public CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
+                             float lambda, float alpha, ConfigLocation location) {
+        this(name, kind, method, members, lambda, alpha, location, new WeightAdaptation.Fixed());
     }
 
     /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */
