@@ -1,7 +1,6 @@
 package dev.chorus.engine.eval;
 
 import dev.chorus.engine.adaptive.AdaptiveWeights;
-import dev.chorus.engine.adaptive.TokenLogprob;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionResult;
@@ -12,6 +11,7 @@ import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusions;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +42,8 @@ final class CollaborationScorer implements AutoCloseable {
     private long tokens;
     private long zeroProbabilityTokens;
     private double nllSum;
+    /** Each window scored since the last reset, in order. */
+    private final List<WindowScore> windowScores = new ArrayList<>();
 
     /**
      * @param members  the decoder of each fusion member, in member order (one decoder may serve several members)
@@ -78,18 +80,36 @@ final class CollaborationScorer implements AutoCloseable {
         tokens = 0;
         zeroProbabilityTokens = 0;
         nllSum = 0;
+        windowScores.clear();
     }
 
     /** Scores tokens 1..n−1 of a window every member decoder has just decoded. */
     void score(int[] window) {
         long started = System.nanoTime();
+        double nllBefore = nllSum;
+        long zeroBefore = zeroProbabilityTokens;
         FusionRule[] rules = rules(window);
         int rows = fusion.shape().maxBatch();
         for (int first = 0; first < window.length - 1; first += rows) {
             int count = Math.min(rows, window.length - 1 - first);
             fuse(window, rules, first, count);
         }
+        windowScores.add(new WindowScore(zeroProbabilityTokens - zeroBefore, nllSum - nllBefore));
         fusionNanos += System.nanoTime() - started;
+    }
+
+    /** Each window scored since the last reset, in order. */
+    List<WindowScore> windowScores() {
+        return List.copyOf(windowScores);
+    }
+
+    /** One window's tokens of probability 0 and the NLL sum of the others, in nats; the better one first. */
+    record WindowScore(long zeroProbabilityTokens, double finiteNll) implements Comparable<WindowScore> {
+        @Override
+        public int compareTo(WindowScore other) {
+            int zero = Long.compare(zeroProbabilityTokens, other.zeroProbabilityTokens);
+            return zero != 0 ? zero : Double.compare(finiteNll, other.finiteNll);
+        }
     }
 
     private void fuse(int[] window, FusionRule[] rules, int first, int count) {
@@ -124,14 +144,17 @@ final class CollaborationScorer implements AutoCloseable {
             return rules;
         }
         float[] temperatures = rule.temperatures();
+        double[][] memberLogprobs = new double[members.size()][];
+        for (int m = 0; m < memberLogprobs.length; m++) {
+            memberLogprobs[m] = members.get(m).targetLogprobs(temperatures[m], vocabSize);
+        }
         AdaptiveWeights weights = new AdaptiveWeights(spec.adaptation(), rule.weights());
         double[] evidence = new double[members.size()];
         for (int position = 0; position < rules.length; position++) {
             rules[position] = new FusionRule(rule.method(), weights.weights(), temperatures, rule.lambda(),
                     rule.alpha());
             for (int m = 0; m < evidence.length; m++) {
-                evidence[m] = TokenLogprob.of(members.get(m).logits(position), vocabSize, temperatures[m],
-                        window[position + 1]);
+                evidence[m] = memberLogprobs[m][position];
             }
             weights.observe(evidence);
         }
