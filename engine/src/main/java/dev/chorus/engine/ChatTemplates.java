@@ -25,7 +25,7 @@ public final class ChatTemplates {
     }
 
     /** The prompt text for {@code messages}, ending with the opening of the assistant's reply. */
-    public static String render(ChatTemplate template, List<ChatMessage> messages) {
-        return template.apply(messages, true);
+    public static String render(ChatTemplate template, List<Message> messages) {
+        return template.apply(messages.stream().map(m -> new ChatMessage(m.templateRole(), m.content())).toList(), true);
     }
 }

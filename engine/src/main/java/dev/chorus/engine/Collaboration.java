@@ -199,7 +199,7 @@ final class Collaboration implements AutoCloseable {
 
     /** Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. */
     void addRow(Sequence sequence) {
-        int row = step.add(sequence.rule, sequence.request.sampling(), sequence.request.choice(), sequence.generated(),
+        int row = step.add(sequence.rule, sequence.request.sampling().params(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
         rows[row] = sequence;
     }

@@ -2,7 +2,6 @@ package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigException;
-import dev.chorus.engine.config.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.config.SchedulerSpec;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the collaborations of a config on one shared runtime: every model is loaded once and gets one llama.cpp
@@ -44,6 +44,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, ModelRuntime> models;
     private final StepLoop loop;
     private final Map<String, Collaboration> collaborations;
+    /** Piece caches for {@link #tokenBytes}, made when a response first needs one. */
+    private final Map<String, TokenPieces> pieces = new ConcurrentHashMap<>();
     /** Set once in {@link #start}, after the collaborations its members call. */
     private Orchestrations orchestrations;
 
@@ -192,6 +194,16 @@ public final class Engine implements AutoCloseable {
         }
         return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
                 + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
+    }
+
+    /**
+     * A token's exact piece bytes in a collaboration's vocabulary (OpenAI's {@code bytes} of a log-probability).
+     *
+     * @throws IllegalArgumentException for an unknown collaboration, one without a local vocabulary, or a token
+     *                                  outside it
+     */
+    public byte[] tokenBytes(String collaboration, int token) {
+        return pieces.computeIfAbsent(collaboration, name -> new TokenPieces(vocab(name))).bytes(token);
     }
 
     /** Empty for a collaboration's name, and while {@link #start} builds the orchestrations (their members come first). */

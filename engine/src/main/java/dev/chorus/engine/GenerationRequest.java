@@ -1,12 +1,10 @@
 package dev.chorus.engine;
 
-import dev.chorus.kernels.fusion.SamplingParams;
-
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One generation to run on a collaboration.
+ * One generation to run on a collaboration; a value outside the rules is an {@link InvalidRequest} naming it.
  *
  * @param prompt    what to continue
  * @param maxTokens the most tokens to sample (an end-of-generation token counts)
@@ -18,7 +16,7 @@ import java.util.Objects;
  * @param cachePrompt whether the prompt may reuse the KV cells a slot kept from an earlier request (the prefix they
  *                  share is not prefilled again); the cells this request leaves are cached either way
  */
-public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                                 FusionOverrides fusion, boolean cachePrompt) {
     public static final int MAX_STOP_STRINGS = 16;
 
@@ -28,10 +26,15 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         Objects.requireNonNull(fusion, "fusion");
         stop = List.copyOf(stop);
         if (maxTokens < 1) {
-            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+            throw new InvalidRequest("max_tokens", "'max_tokens' must be at least 1, got " + maxTokens + ".");
         }
-        if (stop.size() > MAX_STOP_STRINGS || stop.stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("at most " + MAX_STOP_STRINGS + " non-empty stop strings, got " + stop);
+        if (stop.size() > MAX_STOP_STRINGS) {
+            throw new InvalidRequest("stop", "At most " + MAX_STOP_STRINGS + " stop strings, got " + stop.size() + ".");
+        }
+        for (int i = 0; i < stop.size(); i++) {
+            if (stop.get(i).isEmpty()) {
+                throw new InvalidRequest(stop.size() == 1 ? "stop" : "stop[" + i + "]", "A stop string must not be empty.");
+            }
         }
         if (choice < 0) {
             throw new IllegalArgumentException("choice must be >= 0, got " + choice);
@@ -39,14 +42,14 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     /** A request that may reuse cached prompt cells. */
-    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, SamplingParams sampling, int choice,
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion) {
         this(prompt, maxTokens, stop, sampling, choice, fusion, true);
     }
 
     /** Greedy decoding of {@code maxTokens} tokens, no stop strings, choice 0, the configured fusion rule. */
     public static GenerationRequest of(Prompt prompt, int maxTokens) {
-        return new GenerationRequest(prompt, maxTokens, List.of(), SamplingParams.GREEDY, 0, FusionOverrides.NONE);
+        return new GenerationRequest(prompt, maxTokens, List.of(), Sampling.GREEDY, 0, FusionOverrides.NONE);
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
@@ -57,7 +60,7 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt);
     }
 
-    public GenerationRequest withSampling(SamplingParams newSampling) {
+    public GenerationRequest withSampling(Sampling newSampling) {
         return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt);
     }
 

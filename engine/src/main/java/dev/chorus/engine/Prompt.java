@@ -1,7 +1,5 @@
 package dev.chorus.engine;
 
-import dev.chorus.llama.ChatMessage;
-
 import java.util.List;
 
 /** What a generation continues: text (tokenized with BOS as the model wants), tokens as given, or chat messages. */
@@ -28,12 +26,24 @@ public sealed interface Prompt {
         }
     }
 
-    /** Rendered with the model's chat template, or ChatML when it has none (see {@code ChatTemplates}). */
-    record Chat(List<ChatMessage> messages) implements Prompt {
+    /**
+     * Rendered with the model's chat template, or ChatML when it has none (see {@code ChatTemplates}).
+     *
+     * @throws InvalidRequest for no messages, or a role outside {@link Message#ROLES}
+     */
+    record Chat(List<Message> messages) implements Prompt {
         public Chat {
             messages = List.copyOf(messages);
             if (messages.isEmpty()) {
-                throw new IllegalArgumentException("a chat prompt needs at least one message");
+                throw new InvalidRequest("messages", "'messages' must hold at least one message.");
+            }
+            for (int i = 0; i < messages.size(); i++) {
+                String role = messages.get(i).role();
+                if (!Message.ROLES.contains(role)) {
+                    String param = "messages[" + i + "].role";
+                    throw new InvalidRequest(param, "'" + param + "' must be one of " + Message.ROLES + ", got '" + role
+                            + "'.");
+                }
             }
         }
     }
@@ -46,7 +56,7 @@ public sealed interface Prompt {
         return new Tokens(tokens);
     }
 
-    static Prompt chat(List<ChatMessage> messages) {
+    static Prompt chat(List<Message> messages) {
         return new Chat(messages);
     }
 }

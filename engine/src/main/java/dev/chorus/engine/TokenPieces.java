@@ -3,25 +3,30 @@ package dev.chorus.engine;
 import dev.chorus.llama.Vocab;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Token id → piece bytes, fetched from llama.cpp once per token and cached. Special tokens render as nothing
- * (control tokens are not text). Used by one scheduler thread only.
+ * (control tokens are not text). Thread-safe: two threads asking at once for a new token both fetch the same bytes.
  */
 final class TokenPieces {
     private final Vocab vocab;
-    private final byte[][] pieces;
+    private final AtomicReferenceArray<byte[]> pieces;
 
     TokenPieces(Vocab vocab) {
         this.vocab = vocab;
-        this.pieces = new byte[vocab.size()][];
+        this.pieces = new AtomicReferenceArray<>(vocab.size());
     }
 
+    /** @throws IllegalArgumentException for a token outside the vocabulary */
     byte[] bytes(int token) {
-        byte[] piece = pieces[token];
+        if (token < 0 || token >= pieces.length()) {
+            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + pieces.length());
+        }
+        byte[] piece = pieces.get(token);
         if (piece == null) {
             piece = vocab.pieceBytes(token, false);
-            pieces[token] = piece;
+            pieces.set(token, piece);
         }
         return piece;
     }

@@ -35,14 +35,32 @@ class FusionOverridesTest {
     }
 
     @Test
-    void invalidOverridesAreRefusedWithTheReason() {
-        assertThrows(IllegalArgumentException.class,
-                () -> FusionOverrides.NONE.withMethod(FusionMethod.CONTRASTIVE).applyTo(POOL));
-        assertThrows(IllegalArgumentException.class,
-                () -> FusionOverrides.NONE.withMethod(FusionMethod.LINEAR).applyTo(FusionRule.contrastive(1f, 0.1f)));
-        assertThrows(IllegalArgumentException.class, () -> FusionOverrides.NONE.withWeights(1f).applyTo(POOL));
-        assertThrows(IllegalArgumentException.class, () -> FusionOverrides.NONE.withWeights(-1f, 0f).applyTo(POOL));
-        assertThrows(IllegalArgumentException.class,
-                () -> FusionOverrides.NONE.withAlpha(2f).applyTo(FusionRule.contrastive(1f, 0.1f)));
+    void aProxyStrengthSetsSignedCoefficients() {
+        FusionRule proxy = FusionRule.of(FusionMethod.PROXY, 1f, 0.5f, -0.5f);
+        assertArrayEquals(new float[] {1f, 2f, -2f}, FusionOverrides.NONE.withStrength(2f).applyTo(proxy).weights());
+    }
+
+    @Test
+    void invalidOverridesNameTheParameter() {
+        FusionRule contrastive = FusionRule.contrastive(1f, 0.1f);
+        assertRefused("chorus.method", FusionOverrides.NONE.withMethod(FusionMethod.CONTRASTIVE), POOL);
+        assertRefused("chorus.method", FusionOverrides.NONE.withMethod(FusionMethod.LINEAR), contrastive);
+        assertRefused("chorus.weights", FusionOverrides.NONE.withWeights(1f), POOL);
+        assertRefused("chorus.weights", FusionOverrides.NONE.withWeights(-1f, 0f), POOL);
+        assertRefused("chorus.weights", FusionOverrides.NONE.withWeights(0f, 0f), POOL);
+        assertRefused("chorus.alpha", FusionOverrides.NONE.withAlpha(2f), contrastive);
+        assertRefused("chorus.lambda", FusionOverrides.NONE.withLambda(-1f), contrastive);
+        assertRefused("chorus.lambda", FusionOverrides.NONE.withLambda(0.5f), POOL);
+        assertRefused("chorus.strength", FusionOverrides.NONE.withStrength(1f), POOL);
+        assertRefused("chorus.strength", FusionOverrides.NONE.withStrength(1f).withWeights(1f, 1f, 1f),
+                FusionRule.of(FusionMethod.PROXY, 1f, 1f, -1f));
+        InvalidRequest unknown = assertThrows(InvalidRequest.class, () -> FusionOverrides.NONE.withMethodNamed("average"));
+        assertEquals("chorus.method", unknown.param());
+        assertSame(FusionMethod.LOG_LINEAR, FusionOverrides.NONE.withMethodNamed("Log-Linear").method());
+    }
+
+    private static void assertRefused(String param, FusionOverrides overrides, FusionRule configured) {
+        InvalidRequest refused = assertThrows(InvalidRequest.class, () -> overrides.applyTo(configured));
+        assertEquals(param, refused.param(), refused.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package dev.chorus.engine;
 
-import dev.chorus.kernels.fusion.SamplingParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,12 +20,17 @@ class SchedulingTest {
     private static final String[] PROMPTS = {
             "In the beginning", "The function returns", "And the LORD spake", "To install the package",
             "Blessed are they", "A list comprehension", "Thou shalt not", "The default value is"};
+    /**
+     * Tokens for a request that must still run when the test acts on it: seconds of decoding at any speed this model
+     * reaches (it is cancelled long before), within the one-slot model's 2048-token context.
+     */
+    private static final int LONG = 2000;
     private static Engine engine;
 
     @BeforeAll
     static void start(@TempDir Path folder) {
         engine = TestEngines.start(folder, "context: 160, slots: 8", """
-                  narrow: { path: {BASE}, threads: 1, context: 256, slots: 1 }
+                  narrow: { path: {BASE}, threads: 1, context: 2048, slots: 1 }
                   tiny:   { path: {BASE}, threads: 1, context: 24, slots: 1 }
                 collaborations:
                   pair: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
@@ -49,7 +53,8 @@ class SchedulingTest {
     void eightConcurrentSeededRequestsSampleWhatTheyDoOneAfterAnother() throws InterruptedException {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < PROMPTS.length; i++) {
-            SamplingParams sampling = new SamplingParams(0.9f, 40, 0.95f, 0.02f, 1.1f, 0f, 0f, 1234 + i, 20);
+            Sampling sampling = Sampling.sampled(0.9, 1234 + i).withTopK(40).withTopP(0.95).withMinP(0.02)
+                    .withRepeatPenalty(1.1).withTopLogprobs(20);
             requests.add(GenerationRequest.of(Prompt.text(PROMPTS[i]), 20).withSampling(sampling).withChoice(i));
         }
         List<List<GenerationEvent.Token>> oneByOne = new ArrayList<>();
@@ -69,7 +74,7 @@ class SchedulingTest {
     @Test
     void theSameSeedWithAnotherChoiceIndexSamplesAnotherStream() throws InterruptedException {
         GenerationRequest request = GenerationRequest.of(Prompt.text(PROMPTS[0]), 16)
-                .withSampling(SamplingParams.sampled(1.5f, 99));
+                .withSampling(Sampling.sampled(1.5, 99));
         assertTrue(!engine.submit("pair", request).await().tokens()
                 .equals(engine.submit("pair", request.withChoice(1)).await().tokens()));
     }
@@ -91,12 +96,12 @@ class SchedulingTest {
         GenerationRequest probe = GenerationRequest.of(Prompt.text(PROMPTS[1]), 12);
         Completion fresh = engine.submit("narrow", probe).await();
 
-        Generation running = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[2]), 200));
+        Generation running = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[2]), LONG));
         assertInstanceOf(GenerationEvent.Token.class, running.nextEvent());
         running.cancel();
         Completion cancelled = running.await();
         assertEquals(FinishReason.CANCELLED, cancelled.reason());
-        assertTrue(cancelled.tokens().size() < 200);
+        assertTrue(cancelled.tokens().size() < LONG);
 
         Completion again = engine.submit("narrow", probe).await();
         assertEquals(fresh.tokens(), again.tokens(), "the one slot is reused, holding only the probe's cached prefix");
@@ -105,8 +110,10 @@ class SchedulingTest {
 
     @Test
     void aFullAdmissionQueueAnswersOverloaded() throws InterruptedException {
-        Generation active = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[3]), 200));
-        Generation queued = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[4]), 200));
+        Generation active = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[3]), LONG));
+        // Admitted once it has a token: only then is the queue empty, whatever the step loop's timing.
+        assertInstanceOf(GenerationEvent.Token.class, active.nextEvent());
+        Generation queued = engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[4]), LONG));
         OverloadedException refused = assertThrows(OverloadedException.class,
                 () -> engine.submit("narrow", GenerationRequest.of(Prompt.text(PROMPTS[5]), 4)));
         assertTrue(refused.getMessage().contains("'narrow' is overloaded"), refused.getMessage());

@@ -1,7 +1,6 @@
 package dev.chorus.engine;
 
 import dev.chorus.gguf.GgufFile;
-import dev.chorus.kernels.fusion.SamplingParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,7 +115,7 @@ class SharedRuntimeTest {
     }
 
     private static GenerationRequest greedy(Prompt prompt, int tokens) {
-        return GenerationRequest.of(prompt, tokens).withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, 5));
+        return GenerationRequest.of(prompt, tokens).withSampling(Sampling.GREEDY.withTopLogprobs(5));
     }
 
     private static int commonPrefix(int[] a, int[] b) {

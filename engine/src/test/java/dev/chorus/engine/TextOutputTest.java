@@ -1,8 +1,6 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.text.StopMatcher;
-import dev.chorus.kernels.fusion.SamplingParams;
-import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +95,7 @@ class TextOutputTest {
 
     @Test
     void logprobsAndMemberStatisticsDescribeEachToken() throws InterruptedException {
-        SamplingParams greedyWithTop = new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, 5);
+        Sampling greedyWithTop = Sampling.GREEDY.withTopLogprobs(5);
         List<GenerationEvent.Token> tokens = tokenEvents(engine.submit("pair",
                 GenerationRequest.of(Prompt.text("The function"), 6).withSampling(greedyWithTop)));
         assertEquals(6, tokens.size());
@@ -119,20 +117,20 @@ class TextOutputTest {
 
     @Test
     void aModelWithoutAChatTemplateGetsChatMl() throws InterruptedException {
-        List<ChatMessage> chat = List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hello"));
+        List<Message> chat = List.of(new Message("system", "Be brief."), new Message("user", "Hello"));
         Completion completion = engine.submit("base", GenerationRequest.of(Prompt.chat(chat), 3)).await();
         String rendered = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHello<|im_end|>\n"
                 + "<|im_start|>assistant\n";
-        assertEquals(rendered, ChatTemplates.DEFAULT.apply(chat, true));
+        assertEquals(rendered, ChatTemplates.render(ChatTemplates.DEFAULT, chat));
         assertEquals(engine.vocab("base").tokenize(rendered, true, true).length, completion.usage().promptTokens());
         assertEquals(3, completion.usage().completionTokens());
     }
 
     @Test
     void aConfiguredChatTemplateReplacesTheDefault() throws InterruptedException {
-        List<ChatMessage> chat = List.of(new ChatMessage("user", "Hello"));
+        List<Message> chat = List.of(new Message("user", "Hello"));
         Completion completion = engine.submit("vicuna", GenerationRequest.of(Prompt.chat(chat), 2)).await();
-        String rendered = ChatTemplate.named("vicuna").apply(chat, true);
+        String rendered = ChatTemplates.render(ChatTemplate.named("vicuna"), chat);
         assertTrue(rendered.startsWith("USER: Hello"), rendered);
         assertEquals(engine.vocab("vicuna").tokenize(rendered, true, true).length, completion.usage().promptTokens());
     }

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testkit.FixtureModel;
+import dev.chorus.testkit.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,30 +99,12 @@ class ModelTest {
 
     @Test
     void routesLlamaCppsLogIntoSystemLogger() {
-        Logger logger = Logger.getLogger("llama.cpp");
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Level previous = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
-        try (Model model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly())) {
-            assertTrue(records.stream().anyMatch(r -> r.getMessage().contains("llama_model_loader")),
-                    "no loader lines among " + records.size() + " records");
-            assertFalse(records.stream().anyMatch(r -> r.getMessage().endsWith("\n")), "lines are split at newlines");
-        } finally {
-            logger.removeHandler(capture);
-            logger.setLevel(previous);
+        try (LogCapture log = LogCapture.of("llama.cpp");
+             Model model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly())) {
+            List<String> messages = log.messages();
+            assertTrue(messages.stream().anyMatch(m -> m.contains("llama_model_loader")),
+                    "no loader lines among " + messages.size() + " records");
+            assertFalse(messages.stream().anyMatch(m -> m.endsWith("\n")), "lines are split at newlines");
         }
     }
 }

@@ -20,11 +20,15 @@ final class FixtureCache {
         return FOLDER;
     }
 
-    /** Copies a classpath resource into the folder once and returns its path. */
+    /**
+     * Copies a resource of another jar ({@code /dev/chorus/natives/llama-vocab/…}) into the folder once and returns
+     * its path. Looked up through the class loader, which searches every module and the class path alike for a
+     * resource outside any package; {@code Class.getResourceAsStream} would search only this module.
+     */
     static synchronized Path resource(String resource) throws IOException {
         Path file = FOLDER.resolve(resource.substring(resource.lastIndexOf('/') + 1));
         if (!Files.exists(file)) {
-            try (InputStream in = FixtureCache.class.getResourceAsStream(resource)) {
+            try (InputStream in = FixtureCache.class.getClassLoader().getResourceAsStream(resource.substring(1))) {
                 if (in == null) {
                     throw new IOException("classpath resource " + resource + " is missing (is chorus-native on the classpath?)");
                 }

@@ -22,6 +22,6 @@ public enum FixtureVocabulary {
 
     /** Classpath location of the vocabulary GGUF inside chorus-native. */
     public String resource() {
-        return "/dev/chorus/natives/vocab/" + fileName;
+        return "/dev/chorus/natives/llama-vocab/" + fileName;
     }
 }

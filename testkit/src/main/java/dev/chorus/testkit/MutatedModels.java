@@ -94,11 +94,17 @@ public final class MutatedModels {
 
         /** Writes {@code source} to {@code target} with this change, tensors and their bytes unchanged. */
         public void write(Path source, Path target) throws IOException {
-            try (GgufFile in = GgufFile.open(source)) {
-                Map<String, GgufValue> metadata = new LinkedHashMap<>(in.metadata());
-                change.accept(metadata);
-                copy(in, target, metadata);
-            }
+            writeChanged(source, target, change);
+        }
+    }
+
+    /** Writes {@code source} to {@code target} with its metadata changed by {@code change}, tensors unchanged. */
+    public static void writeChanged(Path source, Path target, Consumer<Map<String, GgufValue>> change)
+            throws IOException {
+        try (GgufFile in = GgufFile.open(source)) {
+            Map<String, GgufValue> metadata = new LinkedHashMap<>(in.metadata());
+            change.accept(metadata);
+            copy(in, target, metadata);
         }
     }
 

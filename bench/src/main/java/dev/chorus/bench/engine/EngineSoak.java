@@ -5,7 +5,7 @@ import dev.chorus.engine.Completion;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
-import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.engine.Sampling;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +78,7 @@ public final class EngineSoak {
 
     private static void complete(Engine engine, String model, GenerationRequest request, int seed)
             throws InterruptedException {
-        Completion completion = engine.submit(model, request.withSampling(SamplingParams.sampled(0.8f, seed))).await();
+        Completion completion = engine.submit(model, request.withSampling(Sampling.sampled(0.8, seed))).await();
         if (completion.error().isPresent()) {
             throw new IllegalStateException("request " + seed + " failed: " + completion.error().get());
         }

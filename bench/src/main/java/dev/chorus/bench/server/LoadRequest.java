@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
-import dev.chorus.kernels.fusion.SamplingParams;
-import dev.chorus.llama.ChatMessage;
+import dev.chorus.engine.Sampling;
 
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +56,7 @@ record LoadRequest(String model, String question, long seed, int maxTokens) {
 
     /** What the server submits for {@link #json()}: chat prompt, sampling fields as sent, the rest at defaults. */
     GenerationRequest generation() {
-        return new GenerationRequest(Prompt.chat(List.of(new ChatMessage("user", question))), maxTokens, List.of(),
-                SamplingParams.sampled(TEMPERATURE, seed), 0, FusionOverrides.NONE);
+        return new GenerationRequest(Prompt.chat(List.of(new Message("user", question))), maxTokens, List.of(),
+                Sampling.sampled(TEMPERATURE, seed), 0, FusionOverrides.NONE);
     }
 }

@@ -4,7 +4,7 @@ import dev.chorus.engine.CpuBudget;
 import dev.chorus.engine.ModelRegistry;
 import dev.chorus.engine.config.CollaborationKind;
 import dev.chorus.engine.config.CollaborationSpec;
-import dev.chorus.engine.config.ConfigValidator;
+import dev.chorus.engine.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.MemberSpec;
 import dev.chorus.engine.config.ModelSpec;

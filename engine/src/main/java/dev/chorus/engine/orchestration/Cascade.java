@@ -1,6 +1,7 @@
 package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 import dev.chorus.engine.config.OrchestrationSpec;
 
 import java.util.List;

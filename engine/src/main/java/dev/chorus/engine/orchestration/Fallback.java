@@ -1,6 +1,7 @@
 package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 
 /**
  * A member with a stand-in: when the primary (a remote endpoint) fails before sending any text, the fallback

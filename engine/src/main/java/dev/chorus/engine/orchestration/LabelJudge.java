@@ -2,9 +2,10 @@ package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 import dev.chorus.engine.Prompt;
+import dev.chorus.engine.Sampling;
 import dev.chorus.engine.TokenLogprob;
-import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.Vocab;
 
 import java.util.HashMap;
@@ -15,7 +16,7 @@ import java.util.OptionalInt;
 /**
  * A judge that picks one of several labels with one decoding step: after the judge prompt, each label scores the
  * log-probability of its first token, read from the step's most likely tokens
- * ({@value SamplingParams#MAX_TOP_LOGPROBS} of them). A label whose first token is not among them scores −∞;
+ * ({@value Sampling#MAX_TOP_LOGPROBS} of them). A label whose first token is not among them scores −∞;
  * when none is, there is no pick. Labels must start with different tokens.
  */
 final class LabelJudge {
@@ -50,7 +51,7 @@ final class LabelJudge {
     /** Asks the judge once; the index of the best-scored label, empty when none was among the likely tokens. */
     OptionalInt pick(Session session, String prompt) throws InterruptedException {
         GenerationRequest request = GenerationRequest.of(Prompt.text(prompt), 1)
-                .withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, SamplingParams.MAX_TOP_LOGPROBS));
+                .withSampling(Sampling.GREEDY.withTopLogprobs(Sampling.MAX_TOP_LOGPROBS));
         MemberAnswer answer = session.await(session.start(judge, "judge", request), false).requireSucceeded();
         if (answer.tokens().isEmpty()) {
             return OptionalInt.empty();

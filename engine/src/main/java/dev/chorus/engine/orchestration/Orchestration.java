@@ -4,6 +4,7 @@ import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.InvalidRequest;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -59,8 +60,8 @@ public final class Orchestration {
      */
     public Generation submit(GenerationRequest request) {
         if (!request.fusion().equals(FusionOverrides.NONE)) {
-            throw new IllegalArgumentException("'" + name + "' is a " + kind
-                    + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations");
+            throw new InvalidRequest("chorus", "'" + name + "' is a " + kind
+                    + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations.");
         }
         strategy.check(request);
         Session session = new Session();

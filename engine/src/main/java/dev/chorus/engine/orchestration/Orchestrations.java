@@ -2,6 +2,7 @@ package dev.chorus.engine.orchestration;
 
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 import dev.chorus.engine.config.ConfigException;
 import dev.chorus.engine.config.ConfigLocation;
 import dev.chorus.engine.config.EngineConfig;

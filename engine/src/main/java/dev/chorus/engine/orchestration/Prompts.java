@@ -1,7 +1,7 @@
 package dev.chorus.engine.orchestration;
 
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
-import dev.chorus.llama.ChatMessage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ final class Prompts {
         return switch (prompt) {
             case Prompt.Text text -> Optional.of(text.text());
             case Prompt.Chat chat -> chat.messages().reversed().stream()
-                    .filter(message -> message.role().equals("user")).map(ChatMessage::content).findFirst();
+                    .filter(message -> message.role().equals("user")).map(Message::content).findFirst();
             case Prompt.Tokens ignored -> Optional.empty();
         };
     }
@@ -61,8 +61,8 @@ final class Prompts {
         return switch (prompt) {
             case Prompt.Text text -> Prompt.text(instructions + "\n\n" + text.text());
             case Prompt.Chat chat -> {
-                List<ChatMessage> messages = new ArrayList<>();
-                messages.add(new ChatMessage("system", instructions));
+                List<Message> messages = new ArrayList<>();
+                messages.add(new Message("system", instructions));
                 messages.addAll(chat.messages());
                 yield Prompt.chat(messages);
             }

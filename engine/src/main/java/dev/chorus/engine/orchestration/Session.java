@@ -4,6 +4,7 @@ import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Member;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Usage;
 

@@ -1,5 +1,7 @@
 package dev.chorus.engine.probe;
 
+import dev.chorus.natives.ChildJvm;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -134,10 +136,10 @@ public final class ModelProbe {
      */
     private List<String> command(List<Path> files, Path scratch) {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -c 0; exec \"$@\"", "sh",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ChildJvm.java().toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m",
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err.log"),
-                "-cp", System.getProperty("java.class.path")));
+                "-cp", ChildJvm.classPath(ProbeChild.class)));
         // Where llama.cpp comes from (chorus.llama.dir, the cache folder) must be the same in the child.
         for (Map.Entry<Object, Object> property : System.getProperties().entrySet()) {
             if (property.getKey().toString().startsWith("chorus.")) {

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
+import dev.chorus.engine.Sampling;
 import dev.chorus.engine.Usage;
-import dev.chorus.kernels.fusion.SamplingParams;
-import dev.chorus.llama.ChatMessage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ final class OpenAiWire {
         switch (request.prompt()) {
             case Prompt.Chat chat -> {
                 ArrayNode messages = body.putArray("messages");
-                for (ChatMessage message : chat.messages()) {
+                for (Message message : chat.messages()) {
                     messages.addObject().put("role", message.role()).put("content", message.content());
                 }
                 body.put("logprobs", true);
@@ -42,7 +42,7 @@ final class OpenAiWire {
             case Prompt.Text text -> body.put("prompt", text.text()).put("logprobs", 1);
             case Prompt.Tokens ignored -> throw new IllegalArgumentException("token prompts are not sent to remotes");
         }
-        SamplingParams sampling = request.sampling();
+        Sampling sampling = request.sampling();
         body.put("temperature", sampling.temperature()).put("top_p", sampling.topP())
                 .put("presence_penalty", sampling.presencePenalty())
                 .put("frequency_penalty", sampling.frequencyPenalty())

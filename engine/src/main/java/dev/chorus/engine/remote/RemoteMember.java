@@ -6,7 +6,7 @@ import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Usage;
 import dev.chorus.engine.config.RemoteSpec;
-import dev.chorus.engine.orchestration.Member;
+import dev.chorus.engine.Member;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.chorus.engine.config;
 
+import dev.chorus.engine.ConfigValidator;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.merge.RecipeParser;
 import dev.chorus.testkit.FixtureModel;

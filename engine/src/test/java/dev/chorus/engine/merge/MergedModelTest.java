@@ -11,7 +11,7 @@ import dev.chorus.engine.Engine;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.config.ConfigException;
-import dev.chorus.engine.config.ConfigValidator;
+import dev.chorus.engine.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.gguf.GgmlType;
 import dev.chorus.gguf.GgufFile;

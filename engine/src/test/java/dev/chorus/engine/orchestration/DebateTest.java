@@ -6,8 +6,8 @@ import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Prompt;
+import dev.chorus.engine.Sampling;
 import dev.chorus.engine.TokenLogprob;
-import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +72,7 @@ class DebateTest {
         String judgePrompt = "Question: " + question + "\n\nAnswers:\nA. " + answers.get(0) + "\nB. " + answers.get(1)
                 + "\nC. " + answers.get(2) + "\n\nThe letter of the best answer is";
         GenerationRequest scoring = GenerationRequest.of(Prompt.text(judgePrompt), 1)
-                .withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, SamplingParams.MAX_TOP_LOGPROBS));
+                .withSampling(Sampling.GREEDY.withTopLogprobs(Sampling.MAX_TOP_LOGPROBS));
         Generation judge = engine.submit("base", scoring);
         GenerationEvent.Token step = (GenerationEvent.Token) judge.nextEvent();
         judge.await();

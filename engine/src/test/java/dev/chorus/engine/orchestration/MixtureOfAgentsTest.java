@@ -4,8 +4,8 @@ import dev.chorus.engine.Engine;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
-import dev.chorus.llama.ChatMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,11 +71,11 @@ class MixtureOfAgentsTest {
 
     @Test
     void aChatGetsTheProposalsAsAFirstSystemMessage() throws InterruptedException {
-        List<ChatMessage> chat = List.of(new ChatMessage("user", "Explain the loop"));
+        List<Message> chat = List.of(new Message("user", "Explain the loop"));
         GenerationRequest request = GenerationRequest.of(Prompt.chat(chat), TOKENS);
         String kjv = engine.submit("kjv", request).await().text();
         String pydocs = engine.submit("pydocs", request).await().text();
-        Prompt rendered = Prompt.chat(List.of(new ChatMessage("system", INSTRUCTIONS + "\n\n1. " + kjv + "\n\n2. "
+        Prompt rendered = Prompt.chat(List.of(new Message("system", INSTRUCTIONS + "\n\n1. " + kjv + "\n\n2. "
                 + pydocs), chat.getFirst()));
         assertEquals(engine.submit("base", request.withPrompt(rendered)).await().tokens(),
                 OrchestrationEngines.run(engine, "mix", request).completion().tokens());

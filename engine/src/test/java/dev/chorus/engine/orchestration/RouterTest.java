@@ -5,11 +5,11 @@ import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.MemberReport;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
+import dev.chorus.engine.Sampling;
 import dev.chorus.engine.TokenLogprob;
 import dev.chorus.engine.config.ConfigException;
-import dev.chorus.kernels.fusion.SamplingParams;
-import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,16 +59,16 @@ class RouterTest {
     @Test
     void aMatchingRuleSendsThePromptToItsMemberWithTheSameTokensAsCallingItDirectly() throws InterruptedException {
         assertRoutedTo("pydocs", Prompt.text("How do I import a module in python?"), TOKENS);
-        assertRoutedTo("kjv", Prompt.chat(List.of(new ChatMessage("system", "You know Python."),
-                new ChatMessage("user", "And God said"))), TOKENS);
+        assertRoutedTo("kjv", Prompt.chat(List.of(new Message("system", "You know Python."),
+                new Message("user", "And God said"))), TOKENS);
         assertRoutedTo("base", Prompt.text("The weather today is"), TOKENS);
         assertRoutedTo("kjv", Prompt.text("The weather today is"), 3);
     }
 
     @Test
     void rulesReadOnlyTheLastUserMessage() throws InterruptedException {
-        assertRoutedTo("base", Prompt.chat(List.of(new ChatMessage("user", "Tell me about Python"),
-                new ChatMessage("assistant", "Python is a language."), new ChatMessage("user", "Thank you"))),
+        assertRoutedTo("base", Prompt.chat(List.of(new Message("user", "Tell me about Python"),
+                new Message("assistant", "Python is a language."), new Message("user", "Thank you"))),
                 TOKENS);
     }
 
@@ -120,7 +120,7 @@ class RouterTest {
     /** Two whole words among the base model's most likely first tokens after {@code prompt}, most likely first. */
     private static List<String> likelyWords(String prompt) throws InterruptedException {
         GenerationRequest request = GenerationRequest.of(Prompt.text(prompt), 1)
-                .withSampling(new SamplingParams(0f, 0, 1f, 0f, 1f, 0f, 0f, 0L, SamplingParams.MAX_TOP_LOGPROBS));
+                .withSampling(Sampling.GREEDY.withTopLogprobs(Sampling.MAX_TOP_LOGPROBS));
         Generation generation = engine.submit("base", request);
         GenerationEvent.Token token = (GenerationEvent.Token) generation.nextEvent();
         generation.await();

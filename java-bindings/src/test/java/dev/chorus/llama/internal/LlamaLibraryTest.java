@@ -12,6 +12,7 @@ import dev.chorus.llama.LlamaException;
 import dev.chorus.natives.LlamaBuild;
 import dev.chorus.natives.LlamaLibraries;
 import dev.chorus.natives.Platform;
+import dev.chorus.natives.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -145,9 +146,8 @@ class LlamaLibraryTest {
     private record ChildRun(int exitCode, String output) {}
 
     private static ChildRun initInChildJvm(Path llamaDir) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-D" + LlamaLibraries.DIR_PROPERTY + "=" + llamaDir, "-cp", System.getProperty("java.class.path"),
+        Process process = new ProcessBuilder(ChildJvm.java().toString(), "--enable-native-access=ALL-UNNAMED",
+                "-D" + LlamaLibraries.DIR_PROPERTY + "=" + llamaDir, "-cp", ChildJvm.classPath(InitMain.class),
                 InitMain.class.getName())
                 .redirectErrorStream(true)
                 .start();

@@ -1,7 +1,7 @@
 package dev.chorus.server.cli;
 
 import dev.chorus.engine.Engine;
-import dev.chorus.engine.config.ConfigValidator;
+import dev.chorus.engine.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.merge.MergedModels;
 

@@ -1,13 +1,10 @@
 package dev.chorus.server.cli;
 
-import dev.chorus.engine.merge.MergePipeline;
 import dev.chorus.engine.merge.MergeProgress;
 import dev.chorus.engine.merge.MergeRecipe;
+import dev.chorus.engine.merge.MergeRunner;
 import dev.chorus.engine.merge.MergeSummary;
 import dev.chorus.engine.merge.RecipeParser;
-import dev.chorus.kernels.merge.MergeBackend;
-import dev.chorus.kernels.merge.MergeBackends;
-import dev.chorus.kernels.merge.MergeKernels;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,15 +32,12 @@ final class MergeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MergeRecipe parsed = RecipeParser.parse(recipe);
         Path target = output != null ? output : defaultOutput(recipe);
-        try (MergeKernels kernels = backend.equalsIgnoreCase("auto") ? MergeBackends.openFastest()
-                : MergeBackends.open(MergeBackend.parse(backend))) {
-            System.err.println("merging with " + parsed.method().id() + " on " + kernels.backend().id() + " ("
-                    + kernels.device() + ")");
-            MergeSummary summary = MergePipeline.run(parsed, target, kernels, new ProgressLine(recipe));
-            System.out.printf(Locale.ROOT, "wrote %s: %d tensors, %.2f GB of input in %.1f s (%.2f GB/s) on %s%n",
-                    summary.output(), summary.tensors(), summary.inputBytes() / 1e9, summary.seconds(),
-                    summary.gigabytesPerSecond(), summary.backend());
-        }
+        MergeSummary summary = MergeRunner.run(parsed, target, backend,
+                device -> System.err.println("merging with " + parsed.method().id() + " on " + device),
+                new ProgressLine(recipe));
+        System.out.printf(Locale.ROOT, "wrote %s: %d tensors, %.2f GB of input in %.1f s (%.2f GB/s) on %s%n",
+                summary.output(), summary.tensors(), summary.inputBytes() / 1e9, summary.seconds(),
+                summary.gigabytesPerSecond(), summary.backend());
         return 0;
     }
 

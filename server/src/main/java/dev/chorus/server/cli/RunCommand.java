@@ -5,9 +5,9 @@ import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
-import dev.chorus.kernels.fusion.SamplingParams;
-import dev.chorus.llama.ChatMessage;
+import dev.chorus.engine.Sampling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,8 +69,9 @@ final class RunCommand implements Callable<Integer> {
         }
         try (Engine engine = Loading.start(config.resolve(), System.err)) {
             String name = model != null ? model : engine.collaborations().getLast();
-            SamplingParams sampling = new SamplingParams(temperature, topK, topP, 0f, repeatPenalty, 0f, 0f, seed, 0);
-            Prompt input = chat ? new Prompt.Chat(List.of(new ChatMessage("user", text))) : new Prompt.Text(text);
+            Sampling sampling = Sampling.sampled(temperature, seed).withTopK(topK).withTopP(topP)
+                    .withRepeatPenalty(repeatPenalty);
+            Prompt input = chat ? new Prompt.Chat(List.of(new Message("user", text))) : new Prompt.Text(text);
             GenerationRequest request = GenerationRequest.of(input, maxTokens).withSampling(sampling)
                     .withStop(stop.toArray(String[]::new));
             PrintStream out = System.out;

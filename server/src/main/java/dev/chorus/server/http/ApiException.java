@@ -1,5 +1,7 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.InvalidRequest;
+
 import java.util.Objects;
 
 /**
@@ -26,6 +28,11 @@ public final class ApiException extends Exception {
     /** 400: a field is present but its value is out of range or inconsistent with another. */
     public static ApiException invalidValue(String param, String message) {
         return new ApiException(400, "invalid_request_error", param, "invalid_value", message);
+    }
+
+    /** 400: a value the engine's rules refuse ({@code invalid_value}), naming the field. */
+    public static ApiException invalid(InvalidRequest refused) {
+        return new ApiException(400, "invalid_request_error", refused.param(), "invalid_value", refused.getMessage());
     }
 
     /** 400: a field has the wrong JSON type. */

@@ -4,6 +4,7 @@ import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
+import dev.chorus.engine.ServedModel;
 
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.Generation;
+import dev.chorus.engine.ServedModel;
 import dev.chorus.engine.Usage;
 
 import java.io.IOException;
@@ -50,9 +50,8 @@ final class CompletionHandler implements ExchangeHandler {
         CompletionRequest request = parser.parse(RequestBody.readObject(exchange, maxBodyBytes));
         ServedModel model = models.find(request.model());
         Router.served(model.id());
-        FusionOverrides overrides = request.fusion().resolve(model);
         long admitted = System.nanoTime();
-        List<Generation> generations = admit(request, model, overrides);
+        List<Generation> generations = admit(request, model);
         try {
             List<ChoiceReader> choices = new ArrayList<>(generations.size());
             for (int index = 0; index < generations.size(); index++) {
@@ -77,13 +76,12 @@ final class CompletionHandler implements ExchangeHandler {
     }
 
     /** Starts every choice; if one cannot start, the ones already started are cancelled. */
-    private List<Generation> admit(CompletionRequest request, ServedModel model, FusionOverrides overrides)
-            throws ApiException {
+    private List<Generation> admit(CompletionRequest request, ServedModel model) throws ApiException {
         int contextTokens = backend.contextTokens(model);
         List<Generation> generations = new ArrayList<>(request.choices());
         try {
             for (int index = 0; index < request.choices(); index++) {
-                Generation generation = backend.start(model, request.generation(index, contextTokens, overrides));
+                Generation generation = backend.start(model, request.generation(index, contextTokens));
                 generation.completion().thenAccept(ended -> {
                     metrics.generationEnded(model.id(), ended.reason());
                     metrics.orchestrated(model, generation.memberReports());

@@ -3,7 +3,7 @@ package dev.chorus.server.http;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
-import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.engine.Sampling;
 
 import java.util.List;
 import java.util.Objects;
@@ -18,14 +18,14 @@ import java.util.OptionalInt;
  * @param stop         strings that end a choice (never part of its text)
  * @param sampling     temperature, filters, penalties, seed and the number of top log-probabilities
  * @param logprobs     whether each token's log-probability is reported
- * @param fusion       the {@code chorus} extension: per-request fusion changes
+ * @param fusion       the {@code chorus} extension: per-request fusion changes (checked by the engine on admission)
  * @param choices      {@code n}: independent choices, each its own random stream of the same seed
  * @param stream       answer as server-sent events
  * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
  * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
-                         SamplingParams sampling, boolean logprobs, FusionRequest fusion, int choices, boolean stream,
+                         Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
                          boolean includeUsage, boolean cachePrompt) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
@@ -40,8 +40,8 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     }
 
     /** The engine request of choice {@code choice}. */
-    GenerationRequest generation(int choice, int contextTokens, FusionOverrides overrides) {
-        return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, overrides,
+    GenerationRequest generation(int choice, int contextTokens) {
+        return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
                 cachePrompt);
     }
 }

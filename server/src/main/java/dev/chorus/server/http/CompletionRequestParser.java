@@ -3,36 +3,31 @@ package dev.chorus.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.FusionOverrides;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
-import dev.chorus.kernels.fusion.FusionMethod;
-import dev.chorus.llama.ChatMessage;
-import dev.chorus.kernels.fusion.SamplingParams;
+import dev.chorus.engine.Sampling;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * Validates the JSON body of a completion request field by field and builds a {@link CompletionRequest}.
+ * Translates the JSON body of a completion request into a {@link CompletionRequest} of the engine's value types:
+ * JSON types and the HTTP API's own fields ({@code n}, {@code stream}, which of {@code max_tokens} and
+ * {@code max_completion_tokens}) are checked here, every value rule by the engine ({@link Sampling},
+ * {@link Prompt.Chat}, {@link FusionOverrides}), whose {@code InvalidRequest} becomes a 400 naming the field.
  * Defaults follow OpenAI (temperature 1, no top-k or min-p), not llama-server, so a client gets what its
  * documentation promises. Fields that would change the answer but are not served (tools, response formats,
  * logit bias) are refused rather than ignored.
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
-    /** The roles a chat template renders; tool messages need tool calls, which are not served. */
-    static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
     private static final int MAX_TOKENS_LIMIT = 1 << 20;
-    private static final int MAX_TOP_K = 1 << 20;
-    /** The smallest positive value a float parameter keeps after the cast from a JSON double. */
-    private static final double SMALLEST_POSITIVE = 1e-6;
 
     /** Seeds for requests that give none, so each still samples its own stream. */
     private final RandomGenerator seeds = new SecureRandom();
@@ -45,7 +40,7 @@ final class CompletionRequestParser {
         refuseUnsupported(fields, List.of("tools", "functions", "audio"));
         refuseUnlessText(fields);
         boolean logprobs = fields.bool("logprobs").orElse(false);
-        int topLogprobs = fields.integer("top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS).orElse(0);
+        int topLogprobs = fields.integer("top_logprobs").orElse(0);
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.invalidValue("top_logprobs", "'top_logprobs' needs 'logprobs': true.");
         }
@@ -67,7 +62,7 @@ final class CompletionRequestParser {
             throw unsupported("best_of");
         }
         // The legacy endpoint asks for top log-probabilities with an integer 'logprobs'.
-        OptionalInt logprobCount = fields.integer("logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS);
+        OptionalInt logprobCount = fields.integer("logprobs", 0, Sampling.MAX_TOP_LOGPROBS);
         OptionalInt maxTokens = fields.integer("max_tokens", 1, MAX_TOKENS_LIMIT);
         return common(fields, model, prompt, maxTokens, logprobCount.isPresent(), logprobCount.orElse(0));
     }
@@ -76,23 +71,17 @@ final class CompletionRequestParser {
                                      boolean logprobs, int topLogprobs) throws ApiException {
         fields.string("user");
         refuseUnsupported(fields, List.of("logit_bias"));
-        SamplingParams sampling = new SamplingParams(
-                (float) fields.number("temperature", 0, 2).orElse(1),
-                fields.integer("top_k", 0, MAX_TOP_K).orElse(0),
-                (float) positiveTopP(fields),
-                (float) fields.number("min_p", 0, 1).orElse(0),
-                (float) fields.number("repeat_penalty", SMALLEST_POSITIVE, 10).orElse(1),
-                (float) fields.number("presence_penalty", -2, 2).orElse(0),
-                (float) fields.number("frequency_penalty", -2, 2).orElse(0),
-                fields.longInteger("seed").orElseGet(seeds::nextLong),
-                topLogprobs);
-        List<String> stop = fields.stringOrStrings("stop", GenerationRequest.MAX_STOP_STRINGS);
-        for (int i = 0; i < stop.size(); i++) {
-            if (stop.get(i).isEmpty()) {
-                throw ApiException.invalidValue(stop.size() == 1 ? "stop" : "stop[" + i + "]",
-                        "A stop string must not be empty.");
-            }
-        }
+        Sampling sampling = Sampling.GREEDY
+                .withTemperature(fields.number("temperature").orElse(1))
+                .withTopK(fields.integer("top_k").orElse(0))
+                .withTopP(fields.number("top_p").orElse(1))
+                .withMinP(fields.number("min_p").orElse(0))
+                .withRepeatPenalty(fields.number("repeat_penalty").orElse(1))
+                .withPresencePenalty(fields.number("presence_penalty").orElse(0))
+                .withFrequencyPenalty(fields.number("frequency_penalty").orElse(0))
+                .withSeed(fields.longInteger("seed").orElseGet(seeds::nextLong))
+                .withTopLogprobs(topLogprobs);
+        List<String> stop = fields.stringOrStrings("stop");
         int choices = fields.integer("n", 1, MAX_CHOICES).orElse(1);
         boolean stream = fields.bool("stream").orElse(false);
         Optional<RequestFields> streamOptions = fields.object("stream_options");
@@ -109,30 +98,15 @@ final class CompletionRequestParser {
                 stream, includeUsage, cachePrompt);
     }
 
-    private static double positiveTopP(RequestFields fields) throws ApiException {
-        double topP = fields.number("top_p", 0, 1).orElse(1);
-        // OpenAI accepts top_p 0: the smallest nucleus, only the most likely token, which any tiny p also keeps.
-        return Math.max(topP, SMALLEST_POSITIVE);
-    }
-
-    private static List<ChatMessage> messages(RequestFields fields) throws ApiException {
+    private static List<Message> messages(RequestFields fields) throws ApiException {
         ArrayNode array = fields.array("messages").orElseThrow(() -> ApiException.missing("messages"));
-        if (array.isEmpty()) {
-            throw ApiException.invalidValue("messages", "'messages' must hold at least one message.");
-        }
-        List<ChatMessage> messages = new ArrayList<>(array.size());
+        List<Message> messages = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             RequestFields message = RequestFields.element(array, "messages", i);
             String role = message.requiredString("role");
-            if (!ROLES.contains(role)) {
-                throw ApiException.invalidValue(message.path("role"),
-                        "'" + message.path("role") + "' must be one of " + ROLES + ", got '"
-                                + ApiException.echo(role) + "'.");
-            }
             message.string("name");
             refuseUnsupported(message, List.of("tool_calls", "function_call"));
-            // OpenAI's newer name for the system role; chat templates know only "system".
-            messages.add(new ChatMessage(role.equals("developer") ? "system" : role, content(message)));
+            messages.add(new Message(role, content(message)));
         }
         return messages;
     }
@@ -184,43 +158,32 @@ final class CompletionRequestParser {
         return prompt.get(0).textValue();
     }
 
-    private static FusionRequest fusion(RequestFields fields) throws ApiException {
+    private static FusionOverrides fusion(RequestFields fields) throws ApiException {
         Optional<RequestFields> extension = fields.object("chorus");
         if (extension.isEmpty()) {
-            return FusionRequest.NONE;
+            return FusionOverrides.NONE;
         }
         RequestFields chorus = extension.get();
-        List<Double> weights = new ArrayList<>();
+        FusionOverrides overrides = FusionOverrides.NONE;
         Optional<ArrayNode> array = chorus.array("weights");
         if (array.isPresent()) {
-            for (int i = 0; i < array.get().size(); i++) {
-                JsonNode weight = array.get().get(i);
-                weights.add(RequestFields.checkedNumber(weight, chorus.path("weights") + "[" + i + "]", -1e6, 1e6));
+            float[] weights = new float[array.get().size()];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = (float) RequestFields.checkedNumber(array.get().get(i), chorus.path("weights") + "[" + i + "]",
+                        -Float.MAX_VALUE, Float.MAX_VALUE);
             }
-            if (weights.isEmpty()) {
-                throw ApiException.invalidValue(chorus.path("weights"), "'chorus.weights' must not be empty.");
-            }
+            overrides = overrides.withWeights(weights);
         }
-        Optional<FusionMethod> method = Optional.empty();
-        Optional<String> methodName = chorus.string("method");
-        if (methodName.isPresent()) {
-            method = Optional.of(fusionMethod(methodName.get(), chorus.path("method")));
+        Optional<String> method = chorus.string("method");
+        if (method.isPresent()) {
+            overrides = overrides.withMethodNamed(method.get());
         }
-        OptionalDouble lambda = chorus.number("lambda", 0, 1e6);
-        OptionalDouble alpha = chorus.number("alpha", SMALLEST_POSITIVE, 1);
-        OptionalDouble strength = chorus.number("strength", -1e6, 1e6);
-        return new FusionRequest(weights, method, lambda, alpha, strength);
-    }
-
-    private static FusionMethod fusionMethod(String name, String path) throws ApiException {
-        for (FusionMethod method : FusionMethod.values()) {
-            if (method.name().equalsIgnoreCase(name.replace('-', '_'))) {
-                return method;
-            }
-        }
-        throw ApiException.invalidValue(path, "'" + path + "' must be one of "
-                + List.of(FusionMethod.values()).toString().toLowerCase(Locale.ROOT) + ", got '"
-                + ApiException.echo(name) + "'.");
+        OptionalDouble lambda = chorus.number("lambda");
+        OptionalDouble alpha = chorus.number("alpha");
+        OptionalDouble strength = chorus.number("strength");
+        overrides = lambda.isPresent() ? overrides.withLambda((float) lambda.getAsDouble()) : overrides;
+        overrides = alpha.isPresent() ? overrides.withAlpha((float) alpha.getAsDouble()) : overrides;
+        return strength.isPresent() ? overrides.withStrength((float) strength.getAsDouble()) : overrides;
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */

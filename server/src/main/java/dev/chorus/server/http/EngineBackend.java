@@ -3,20 +3,15 @@ package dev.chorus.server.http;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.OverloadedException;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
-import dev.chorus.engine.config.CollaborationSpec;
-import dev.chorus.engine.config.MemberSpec;
-import dev.chorus.engine.config.OrchestrationSpec;
-import dev.chorus.kernels.fusion.FusionMethod;
-import dev.chorus.llama.Vocab;
+import dev.chorus.engine.ServedModel;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The engine behind the HTTP API. Load is counted per collaboration from submission until the engine completes a
@@ -25,29 +20,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EngineBackend implements CompletionBackend {
     private final Engine engine;
     private final List<ServedModel> models;
-    /** Each model's piece cache, made when a response first needs it (an orchestration answers in its members'). */
-    private final Map<String, AtomicReferenceArray<byte[]>> pieces = new ConcurrentHashMap<>();
 
     EngineBackend(Engine engine) {
         this.engine = engine;
-        Map<String, OrchestrationSpec> orchestrations = engine.config().orchestrations();
-        this.models = engine.collaborations().stream()
-                .map(name -> orchestrations.containsKey(name) ? servedModel(orchestrations.get(name))
-                        : servedModel(engine.config().collaboration(name)))
-                .toList();
-    }
-
-    /** An orchestration fuses nothing: it is listed with its members, the method unused and weights of 1. */
-    private static ServedModel servedModel(OrchestrationSpec spec) {
-        return new ServedModel(spec.name(), spec.kind().configName(), FusionMethod.LINEAR, spec.members(),
-                spec.members().stream().map(member -> 1.0).toList(), true);
-    }
-
-    private static ServedModel servedModel(CollaborationSpec spec) {
-        List<MemberSpec> members = spec.members();
-        return new ServedModel(spec.name(), spec.kind().configName(), spec.method(),
-                members.stream().map(MemberSpec::model).toList(),
-                members.stream().map(member -> (double) member.weight()).toList(), false);
+        this.models = ServedModel.of(engine);
     }
 
     @Override
@@ -63,6 +39,8 @@ final class EngineBackend implements CompletionBackend {
             throw ApiException.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException(503, "server_error", null, "shutting_down", "The engine is stopping.");
+        } catch (InvalidRequest e) {
+            throw ApiException.invalid(e);
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_request", e.getMessage());
         }
@@ -75,18 +53,7 @@ final class EngineBackend implements CompletionBackend {
 
     @Override
     public byte[] tokenBytes(ServedModel model, int token) {
-        AtomicReferenceArray<byte[]> cache = pieces.computeIfAbsent(model.id(),
-                id -> new AtomicReferenceArray<>(engine.vocab(id).size()));
-        if (token < 0 || token >= cache.length()) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + cache.length());
-        }
-        byte[] piece = cache.get(token);
-        if (piece == null) {
-            Vocab vocab = engine.vocab(model.id());
-            piece = vocab.pieceBytes(token, false);
-            cache.set(token, piece);
-        }
-        return piece;
+        return engine.tokenBytes(model.id(), token);
     }
 
     @Override

@@ -3,9 +3,9 @@ package dev.chorus.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.chorus.engine.ServedModel;
 
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: every served model and collaboration, with the extension
@@ -44,9 +44,7 @@ final class ModelsHandler {
                 .put("created", created)
                 .put("owned_by", "chorus");
         ObjectNode chorus = card.putObject("chorus").put("kind", model.kind());
-        if (!model.orchestrated()) {
-            chorus.put("method", model.method().name().toLowerCase(Locale.ROOT));
-        }
+        model.method().ifPresent(method -> chorus.put("method", method));
         ArrayNode members = chorus.putArray("members");
         model.members().forEach(members::add);
         if (!model.orchestrated()) {

@@ -61,6 +61,11 @@ final class RequestFields {
         return Optional.of(node.booleanValue());
     }
 
+    /** Any number a float holds; the engine checks its range. */
+    OptionalDouble number(String name) throws ApiException {
+        return number(name, -Float.MAX_VALUE, Float.MAX_VALUE);
+    }
+
     /** A number in [min, max]. */
     OptionalDouble number(String name, double min, double max) throws ApiException {
         JsonNode node = present(name);
@@ -68,6 +73,11 @@ final class RequestFields {
             return OptionalDouble.empty();
         }
         return OptionalDouble.of(checkedNumber(node, path(name), min, max));
+    }
+
+    /** Any int; the engine checks its range. */
+    OptionalInt integer(String name) throws ApiException {
+        return integer(name, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     /** An integer (no fraction) in [min, max]. */
@@ -124,8 +134,8 @@ final class RequestFields {
         return Optional.of(array);
     }
 
-    /** A string or an array of up to {@code maxItems} strings, e.g. {@code stop}; empty when absent. */
-    List<String> stringOrStrings(String name, int maxItems) throws ApiException {
+    /** A string or an array of strings, e.g. {@code stop}; empty when absent. */
+    List<String> stringOrStrings(String name) throws ApiException {
         JsonNode node = present(name);
         if (node == null) {
             return List.of();
@@ -135,10 +145,6 @@ final class RequestFields {
         }
         if (!node.isArray()) {
             throw ApiException.invalidType(path(name), "a string or an array of strings");
-        }
-        if (node.size() > maxItems) {
-            throw ApiException.invalidValue(path(name),
-                    "'" + path(name) + "' holds at most " + maxItems + " items, got " + node.size() + ".");
         }
         List<String> values = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {

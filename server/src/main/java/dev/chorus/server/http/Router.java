@@ -2,6 +2,7 @@ package dev.chorus.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.chorus.engine.InvalidRequest;
 
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -53,6 +54,8 @@ final class Router implements HttpHandler {
             run(route, exchange, served);
         } catch (ApiException e) {
             respond(exchange, e);
+        } catch (InvalidRequest e) {
+            respond(exchange, ApiException.invalid(e));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "client went away during " + path + ": " + e.getMessage());
         } catch (RuntimeException e) {

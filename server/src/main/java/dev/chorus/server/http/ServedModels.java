@@ -1,5 +1,7 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.ServedModel;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

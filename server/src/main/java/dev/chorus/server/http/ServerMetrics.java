@@ -4,6 +4,7 @@ import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
+import dev.chorus.engine.ServedModel;
 import dev.chorus.engine.Usage;
 
 import java.util.List;

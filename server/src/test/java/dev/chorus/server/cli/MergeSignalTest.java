@@ -2,6 +2,7 @@ package dev.chorus.server.cli;
 
 import dev.chorus.gguf.GgmlType;
 import dev.chorus.gguf.GgufWriter;
+import dev.chorus.natives.ChildJvm;
 import dev.chorus.testkit.FixtureModel;
 import dev.chorus.testkit.FixtureModels;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class MergeSignalTest {
                 """.formatted(a, a, b));
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), ChorusCli.class.getName(),
+                "-cp", ChildJvm.classPath(ChorusCli.class), ChorusCli.class.getName(),
                 "merge", recipe.toString(), "--out", output.toString(), "--backend", "java")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }

@@ -3,11 +3,11 @@ package dev.chorus.server.http;
 import dev.chorus.engine.Completion;
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.GenerationRequest;
+import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.config.ConfigLocation;
 import dev.chorus.engine.config.RemoteSpec;
 import dev.chorus.engine.remote.RemoteMember;
-import dev.chorus.llama.ChatMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class RemoteMemberTest {
     void theKeyComesFromTheNamedEnvironmentVariableAndTheAnswerCarriesLogprobs() throws InterruptedException {
         RemoteMember member = new RemoteMember(spec("kjv", 2), Map.of("CHORUS_TEST_KEY", KEY)::get);
         Completion completion = member.submit(GenerationRequest.of(Prompt.chat(List.of(
-                new ChatMessage("user", "And God said"))), 6)).await();
+                new Message("user", "And God said"))), 6)).await();
         assertEquals(FinishReason.LENGTH, completion.reason(), completion.toString());
         assertTrue(!completion.text().isEmpty());
         assertEquals(6, completion.usage().completionTokens());

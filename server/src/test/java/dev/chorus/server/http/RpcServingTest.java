@@ -1,8 +1,8 @@
 package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.llama.Llama;
 import dev.chorus.natives.LlamaBuild;
+import dev.chorus.natives.LlamaLibraries;
 import dev.chorus.testkit.RpcServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +36,7 @@ class RpcServingTest {
     @Test
     void aServerLostMidStreamIsAnErrorEventAndTheRestServes() throws Exception {
         assumeTrue(RpcServerProcess.binary().isPresent(), RpcServerProcess.missingReason());
-        assumeTrue(Llama.init().buildKind() != LlamaBuild.Kind.BUNDLED, "the npm prebuilt llama.cpp (no RPC) is loaded");
+        assumeTrue(LlamaLibraries.locate().kind() != LlamaBuild.Kind.BUNDLED, "the npm prebuilt llama.cpp (no RPC) is loaded");
         try (RpcServerProcess first = RpcServerProcess.start(); RpcServerProcess second = RpcServerProcess.start();
                 ServedEngine served = ServedEngine.start(folder, """
                         models:

@@ -1,7 +1,6 @@
 package dev.chorus.server.http;
 
 import dev.chorus.engine.Engine;
-import dev.chorus.kernels.fusion.LogitFusions;
 import dev.chorus.testkit.RealModels;
 import org.junit.jupiter.api.Assumptions;
 
@@ -18,6 +17,9 @@ import java.util.Optional;
  * and one or more servers in front of it on loopback. Tests skip, naming both folders, only when neither is there.
  */
 final class ServedEngine implements AutoCloseable {
+    /** The documented system property that picks the fusion backend (the server names no kernel type). */
+    private static final String FUSION_BACKEND = "chorus.kernels.backend";
+
     private final Engine engine;
     private final List<ChorusServer> servers = new ArrayList<>();
 
@@ -35,8 +37,8 @@ final class ServedEngine implements AutoCloseable {
         RealModels models = located.orElseThrow();
         // These tests are about HTTP; the Java reference fusion is the backend every machine runs the same way
         // (the kernels module tests the others). An explicit -Dchorus.kernels.backend still wins.
-        if (System.getProperty(LogitFusions.BACKEND_PROPERTY) == null) {
-            System.setProperty(LogitFusions.BACKEND_PROPERTY, "java");
+        if (System.getProperty(FUSION_BACKEND) == null) {
+            System.setProperty(FUSION_BACKEND, "java");
         }
         String config = yaml.replace("{BASE}", models.path(RealModels.BASE).toString())
                 .replace("{KJV}", models.path(RealModels.KJV).toString())

@@ -1,7 +1,10 @@
-package dev.chorus.engine.config;
+package dev.chorus.engine;
 
-import dev.chorus.engine.SharedModels;
+import dev.chorus.engine.config.ConfigException;
+import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.gguf.GgufFile;
+import dev.chorus.gguf.GgufValue;
+import dev.chorus.testkit.MutatedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +84,20 @@ class ConfigValidatorTest {
         assertEquals(3, error.line());
         assertTrue(error.getMessage().contains("chat_template 'no-such-template' is not a template llama.cpp knows"),
                 error.getMessage());
+    }
+
+    @Test
+    void aModelsOwnChatTemplateLlamaCppCannotApplyIsAnErrorAtItsModelUnlessOneIsConfigured() throws IOException {
+        Path custom = folder.resolve("custom-template.gguf");
+        MutatedModels.writeChanged(SharedModels.path(SharedModels.KJV), custom, metadata -> metadata.put(
+                "tokenizer.chat_template", new GgufValue.Text("{% for m in messages %}[[{{ m.content }}]]{% endfor %}")));
+        EngineConfig config = write("models:\n  a: { path: %s }\n  custom: { path: %s }\n"
+                .formatted(SharedModels.path(SharedModels.BASE), custom));
+        ConfigException error = assertThrows(ConfigException.class, () -> ConfigValidator.validate(config));
+        assertEquals(3, error.line());
+        assertTrue(error.getMessage().contains("model 'custom': llama.cpp cannot apply the file's own chat template"),
+                error.getMessage());
+        ConfigValidator.validate(write("models:\n  custom: { path: %s, chat_template: chatml }\n".formatted(custom)));
     }
 
     private EngineConfig write(String yaml) throws IOException {

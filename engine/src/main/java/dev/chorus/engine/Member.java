@@ -1,4 +1,4 @@
-package dev.chorus.engine.orchestration;
+package dev.chorus.engine;
 
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;

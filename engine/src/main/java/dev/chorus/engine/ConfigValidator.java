@@ -1,12 +1,16 @@
-package dev.chorus.engine.config;
+package dev.chorus.engine;
 
+import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.ConfigException;
+import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.engine.config.MemberSpec;
+import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.engine.probe.ModelProbe;
 import dev.chorus.gguf.GgufFile;
 import dev.chorus.gguf.GgufModelChecks;
 import dev.chorus.gguf.GgufValue;
 import dev.chorus.gguf.GgufVocabulary;
-import dev.chorus.llama.ChatMessage;
 import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.LlamaException;
 
@@ -34,10 +38,14 @@ public final class ConfigValidator {
     private ConfigValidator() {
     }
 
+    private static final String OWN_CHAT_TEMPLATE = "tokenizer.chat_template";
+    /** A conversation with every role a request may send, rendered once to check a template. */
+    private static final List<Message> TEMPLATE_PROBE = List.of(new Message("system", "Be brief."),
+            new Message("user", "Hello"), new Message("assistant", "Hi."), new Message("user", "Bye"));
+
     public static void validate(EngineConfig config) {
         Map<String, GgufVocabulary> vocabularies = new LinkedHashMap<>();
         config.models().values().forEach(model -> vocabularies.put(model.name(), vocabulary(model)));
-        config.models().values().forEach(ConfigValidator::requireKnownChatTemplate);
         config.collaborations().values().forEach(collaboration -> requireSharedVocabulary(collaboration, vocabularies));
     }
 
@@ -51,6 +59,7 @@ public final class ConfigValidator {
                 GgufModelChecks.check(gguf);
                 requireKvCacheFits(model, gguf);
             }
+            requireRenderableChatTemplate(model, gguf);
             return GgufVocabulary.read(gguf);
         } catch (ConfigException e) {
             throw e;
@@ -116,17 +125,29 @@ public final class ConfigValidator {
         }
     }
 
-    /** A configured {@code chat_template} must be one llama.cpp renders, found now rather than at the first chat. */
-    private static void requireKnownChatTemplate(ModelSpec model) {
-        model.chatTemplate().ifPresent(name -> {
-            try {
-                ChatTemplate.named(name).apply(List.of(new ChatMessage("user", "hello")), true);
-            } catch (LlamaException e) {
-                throw new ConfigException(model.location(), "model '" + model.name() + "': chat_template '" + name
-                        + "' is not a template llama.cpp knows (built-ins include chatml, llama3, mistral-v7, vicuna,"
-                        + " zephyr)", e);
-            }
-        });
+    /**
+     * The chat template a model's chats render with (the configured {@code chat_template}, else the file's own
+     * {@code tokenizer.chat_template}; none means ChatML) must be one llama.cpp applies: found now, with the config
+     * line, rather than as a failure of every chat request to the model.
+     */
+    private static void requireRenderableChatTemplate(ModelSpec model, GgufFile gguf) {
+        if (model.chatTemplate().isPresent()) {
+            String name = model.chatTemplate().get();
+            requireRenders(model, ChatTemplate.named(name), "chat_template '" + name + "' is not a template llama.cpp"
+                    + " knows (built-ins include chatml, llama3, mistral-v7, vicuna, zephyr)");
+        } else if (gguf.find(OWN_CHAT_TEMPLATE).orElse(null) instanceof GgufValue.Text own && !own.value().isBlank()) {
+            requireRenders(model, new ChatTemplate(own.value()), "llama.cpp cannot apply the file's own chat template ("
+                    + OWN_CHAT_TEMPLATE + ", which it recognises by the markers of the templates it implements): set"
+                    + " chat_template to the built-in it follows, e.g. chatml");
+        }
+    }
+
+    private static void requireRenders(ModelSpec model, ChatTemplate template, String problem) {
+        try {
+            ChatTemplates.render(template, TEMPLATE_PROBE);
+        } catch (LlamaException e) {
+            throw new ConfigException(model.location(), "model '" + model.name() + "': " + problem, e);
+        }
     }
 
     private static void requireSharedVocabulary(CollaborationSpec collaboration,
