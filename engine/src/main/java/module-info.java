@@ -14,6 +14,7 @@ module chorus.engine {
 
     exports dev.chorus.engine;
     exports dev.chorus.engine.config;
+    exports dev.chorus.engine.constraint;
     exports dev.chorus.engine.eval;
     exports dev.chorus.engine.merge;
     exports dev.chorus.engine.probe;

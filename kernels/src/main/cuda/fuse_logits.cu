@@ -4,7 +4,8 @@
 //   one member row to log-sum-exp moments of s = z / T and flags NaN / +inf logits.
 // k_fuse_combine: grid (chunks, batch), FUSE_THREADS threads, 2·members floats of dynamic shared memory.
 //   Each block merges the member moments of its row (log Z_m, max log-prob, and, in chunk 0, the member
-//   statistics and the logit offset Λ), combines its chunk into the unnormalised fused scores f (written for k_sample), reduces
+//   statistics and the logit offset Λ), combines its chunk into the unnormalised fused scores f plus the row's bias
+//   when it has one (written for k_sample), reduces
 //   them to moments, and selects its chunk's topN best f as candidates for the top log-probabilities.
 #include "fusion_common.cuh"
 
@@ -86,8 +87,8 @@ __device__ __forceinline__ float fuse_token(const int* __restrict__ p, int membe
 }
 
 extern "C" __global__ void __launch_bounds__(FUSE_THREADS, 4)
-k_fuse_combine(const float* __restrict__ logits, const int* __restrict__ params, int param_stride, int members,
-               int max_batch, int vocab, int chunks, const Moments* __restrict__ moments, float* __restrict__ fused,
+k_fuse_combine(const float* __restrict__ logits, const float* __restrict__ bias, const int* __restrict__ params,
+               int param_stride, int members, int max_batch, int vocab, int chunks, const Moments* __restrict__ moments, float* __restrict__ fused,
                Moments* __restrict__ fused_moments, Ranked* __restrict__ candidates, int max_top,
                int* __restrict__ results, int result_stride) {
     extern __shared__ float member_shared[];
@@ -127,6 +128,7 @@ k_fuse_combine(const float* __restrict__ logits, const int* __restrict__ params,
     const size_t member_stride = (size_t) max_batch * vocab;
     const float* row_logits = logits + (size_t) b * vocab;
     float* row_fused = fused + (size_t) b * vocab;
+    const float* row_bias = p[P_BIASED] ? bias + (size_t) b * vocab : nullptr;
     const int base = chunk * FUSE_CHUNK + threadIdx.x;
     float f[FUSE_ITEMS];
     Moments own = moments_empty();
@@ -136,6 +138,7 @@ k_fuse_combine(const float* __restrict__ logits, const int* __restrict__ params,
         f[k] = -INFINITY;
         if (i < vocab) {
             f[k] = fuse_token(p, members, row_logits, member_stride, i, log_z, max_log_prob);
+            if (row_bias) f[k] += row_bias[i];
             row_fused[i] = f[k];
             own.bad |= isnan(f[k]) || f[k] == INFINITY;
             if (!own.bad) own.max = fmaxf(own.max, f[k]);

@@ -26,11 +26,15 @@
 // 0 skips), members temperatures and members shares of the logit offset Λ (FUSION.md step 4).
 enum ParamWord {
     P_METHOD, P_TOP_K, P_TOP_N, P_HISTORY, P_STREAM, P_STEP, P_SEED_LO, P_SEED_HI, P_TEMPERATURE, P_TOP_P,
-    P_MIN_P, P_REPETITION, P_PRESENCE, P_FREQUENCY, P_LAMBDA, P_LOG_ALPHA, P_PENALISED, P_COEFFICIENTS
+    P_MIN_P, P_REPETITION, P_PRESENCE, P_FREQUENCY, P_LAMBDA, P_LOG_ALPHA, P_PENALISED, P_BIASED, P_COEFFICIENTS
 };
 // Per-row result words. Then maxTop top tokens, maxTop top log-probs, and per member: entropy,
-// max probability, bad-input flag. R_LOGIT_OFFSET carries Λ from k_fuse_combine to k_sample.
-enum ResultWord { R_TOKEN, R_LOGPROB, R_FUSED_BAD, R_TOP_COUNT, R_LOGIT_OFFSET, R_TOP_TOKENS };
+// max probability, bad-input flag. R_LOGIT_OFFSET carries Λ from k_fuse_combine to k_sample; R_LOG_Z,
+// R_MAX_H and R_THRESHOLD describe the row's kept distribution for k_verify, which writes R_ACCEPTED.
+enum ResultWord {
+    R_TOKEN, R_LOGPROB, R_FUSED_BAD, R_TOP_COUNT, R_LOGIT_OFFSET, R_LOG_Z, R_MAX_H, R_THRESHOLD, R_ACCEPTED,
+    R_TOP_TOKENS
+};
 // FusionMethod ordinals.
 enum Method { M_LINEAR, M_LOG_LINEAR, M_MAX, M_CONTRASTIVE, M_PROXY };
 
@@ -94,6 +98,8 @@ struct Sum {
 };
 
 __device__ __forceinline__ float shuffle_xor(float value, int mask) { return __shfl_xor_sync(0xffffffffu, value, mask); }
+
+__device__ __forceinline__ double shuffle_xor(double value, int mask) { return __shfl_xor_sync(0xffffffffu, value, mask); }
 
 __device__ __forceinline__ Moments shuffle_xor(Moments value, int mask) {
     Moments r = {shuffle_xor(value.max, mask), shuffle_xor(value.sum, mask), shuffle_xor(value.weighted, mask),
@@ -171,10 +177,15 @@ __device__ __forceinline__ uint4 philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
-// FUSION.md step 7: u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^-53 for counter (step, stream, 0, 0).
+// FUSION.md step 7: u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^-53 from two Philox output words.
+__device__ __forceinline__ double to_uniform(unsigned x0, unsigned x1) {
+    return ((double) (x0 >> 5) * 67108864.0 + (double) (x1 >> 6)) * 0x1.0p-53;
+}
+
+// Step 7's uniform, for counter (step, stream, 0, 0).
 __device__ __forceinline__ double philox_uniform(unsigned seed_lo, unsigned seed_hi, unsigned step, unsigned stream) {
     uint4 x = philox4x32_10(make_uint4(step, stream, 0u, 0u), make_uint2(seed_lo, seed_hi));
-    return ((double) (x.x >> 5) * 67108864.0 + (double) (x.y >> 6)) * 0x1.0p-53;
+    return to_uniform(x.x, x.y);
 }
 
 // An unsigned key with the order of the float (−0 folded onto +0).

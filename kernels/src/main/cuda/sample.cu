@@ -57,20 +57,40 @@ __device__ __forceinline__ unsigned radix_select(const float* row, int vocab, fl
     return prefix;
 }
 
-// Step 7: the smallest kept token whose cumulative kept mass exceeds u · (total kept mass). Thread t scans
-// a contiguous segment; a block scan in double gives each segment's starting mass. `fallback` (the most
-// likely token) answers only if rounding leaves u · total beyond every segment.
-__device__ __forceinline__ int sample_scan(const float* row, int vocab, float log_z, float temperature, float max_h,
-                           unsigned threshold_key, double min_p, double u, int fallback) {
+// What the filters of steps 5 and 6 left of a row: token i's kept weight is e^(h_i − max h), or 0.
+struct Kept {
+    float log_z;
+    float temperature;
+    float max_h;
+    unsigned threshold_key;
+    double min_p;
+};
+
+__device__ __forceinline__ double kept_weight(const float* row, int i, Kept kept) {
+    const float h = scaled_score(row, i, kept.log_z, kept.temperature);
+    const double e = exp((double) h - (double) kept.max_h);
+    return order_key(h) >= kept.threshold_key && e >= kept.min_p ? e : 0.0;
+}
+
+// The weight step 7 scans: the kept weight of the row or (verification, step 9) the residual max(0, P − Q)
+// against the row `other`, with the kept masses mass and other_mass.
+__device__ __forceinline__ double scan_weight(const float* row, const float* other, int i, Kept kept, Kept other_kept,
+                                              double mass, double other_mass) {
+    const double e = kept_weight(row, i, kept);
+    if (other == nullptr) return e;
+    return fmax(e / mass - kept_weight(other, i, other_kept) / other_mass, 0.0);
+}
+
+// Step 7: the smallest token whose cumulative scan_weight exceeds u · (their total). Thread t scans a
+// contiguous segment; a block scan in double gives each segment's starting mass. `other` is null for a
+// plain draw. `fallback` answers if rounding leaves u · total beyond every segment, or the total is 0.
+__device__ __forceinline__ int sample_scan(const float* row, const float* other, int vocab, Kept kept, Kept other_kept,
+                                           double mass, double other_mass, double u, int fallback) {
     __shared__ int chosen;
     const int per_thread = (vocab + blockDim.x - 1) / blockDim.x;
     const int begin = min((int) threadIdx.x * per_thread, vocab), end = min(begin + per_thread, vocab);
     double segment = 0.0;
-    for (int i = begin; i < end; i++) {
-        const float h = scaled_score(row, i, log_z, temperature);
-        const double e = exp((double) h - (double) max_h);
-        if (order_key(h) >= threshold_key && e >= min_p) segment += e;
-    }
+    for (int i = begin; i < end; i++) segment += scan_weight(row, other, i, kept, other_kept, mass, other_mass);
     if (threadIdx.x == 0) chosen = NO_TOKEN;
     double before, after;
     const double target = u * block_scan(segment, &before, &after);
@@ -78,9 +98,8 @@ __device__ __forceinline__ int sample_scan(const float* row, int vocab, float lo
         double cumulative = before;
         int token = -1;
         for (int i = begin; i < end; i++) {
-            const float h = scaled_score(row, i, log_z, temperature);
-            const double e = exp((double) h - (double) max_h);
-            if (order_key(h) >= threshold_key && e >= min_p && e > 0.0) {
+            const double e = scan_weight(row, other, i, kept, other_kept, mass, other_mass);
+            if (e > 0.0) {
                 token = i;
                 cumulative += e;
                 if (cumulative > target) break;
@@ -182,9 +201,15 @@ k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_st
             if (top_p < 1.f) threshold = radix_select(row, vocab, log_z, temperature, max_h, threshold, true, top_p);
             const double u = philox_uniform((unsigned) p[P_SEED_LO], (unsigned) p[P_SEED_HI], (unsigned) p[P_STEP],
                                             (unsigned) p[P_STREAM]);
-            token = sample_scan(row, vocab, log_z, temperature, max_h, threshold, __int_as_float(p[P_MIN_P]), u,
-                                best.token);
+            const Kept kept = {log_z, temperature, max_h, threshold, (double) __int_as_float(p[P_MIN_P])};
+            token = sample_scan(row, nullptr, vocab, kept, kept, 1.0, 1.0, u, best.token);
+            if (threadIdx.x == 0) {
+                // What k_verify needs to rebuild this row's kept distribution.
+                r[R_MAX_H] = __float_as_int(max_h);
+                r[R_THRESHOLD] = (int) threshold;
+            }
         }
+        if (threadIdx.x == 0) r[R_LOG_Z] = __float_as_int(log_z);
 
         if (threadIdx.x == 0) token_logprob = row[token] - log_z;
         __syncthreads();
@@ -198,5 +223,63 @@ k_sample(float* __restrict__ fused, const int* __restrict__ params, int param_st
             r[R_TOKEN] = token;
             r[R_LOGPROB] = __float_as_int(token_logprob);
         }
+    }
+}
+
+// FUSION.md step 9, after k_sample: grid (sampled proposals), SAMPLE_THREADS threads. Block v verifies the
+// proposal (target row b, draft row a, token d) of `proposals`: P and Q are the kept distributions k_sample
+// left in rows b and a; d is accepted when u_a · Q(d) < P(d), else row b's token becomes the draw from
+// (P − Q)+ with u_r (Philox counter (step, stream, 1, 0): u_r from words 0, 1, u_a from words 2, 3).
+extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
+k_verify(const float* __restrict__ fused, const int* __restrict__ params, int param_stride, int vocab,
+         const int* __restrict__ proposals, const int* __restrict__ history, int max_history,
+         const float* __restrict__ penalty_scratch, int* __restrict__ results, int result_stride) {
+    __shared__ float token_logprob;
+    const int v = blockIdx.x;
+    const int b = proposals[3 * v], a = proposals[3 * v + 1], d = proposals[3 * v + 2];
+    const int* p = params + b * param_stride;
+    const int* pa = params + a * param_stride;
+    int* r = results + b * result_stride;
+    const int* ra = results + a * result_stride;
+    const float* target_row = fused + (size_t) b * vocab;
+    const float* draft_row = fused + (size_t) a * vocab;
+    const Kept target = {__int_as_float(r[R_LOG_Z]), __int_as_float(p[P_TEMPERATURE]), __int_as_float(r[R_MAX_H]),
+                         (unsigned) r[R_THRESHOLD], (double) __int_as_float(p[P_MIN_P])};
+    const Kept draft = {__int_as_float(ra[R_LOG_Z]), __int_as_float(pa[P_TEMPERATURE]), __int_as_float(ra[R_MAX_H]),
+                        (unsigned) ra[R_THRESHOLD], (double) __int_as_float(pa[P_MIN_P])};
+    const int free_draw = r[R_TOKEN];
+
+    double own_target = 0.0, own_draft = 0.0;
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+        own_target += kept_weight(target_row, i, target);
+        own_draft += kept_weight(draft_row, i, draft);
+    }
+    const double target_mass = block_reduce(own_target, Sum(), 0.0);
+    const double draft_mass = block_reduce(own_draft, Sum(), 0.0);
+    const uint4 x = philox4x32_10(make_uint4((unsigned) p[P_STEP], (unsigned) p[P_STREAM], 1u, 0u),
+                                  make_uint2((unsigned) p[P_SEED_LO], (unsigned) p[P_SEED_HI]));
+    const double residual_u = to_uniform(x.x, x.y), accept_u = to_uniform(x.z, x.w);
+    const bool accepted = accept_u * (kept_weight(draft_row, d, draft) / draft_mass)
+            < kept_weight(target_row, d, target) / target_mass;
+    int token = d;
+    if (!accepted) {
+        token = sample_scan(target_row, draft_row, vocab, target, draft, target_mass, draft_mass, residual_u,
+                            free_draw);
+    }
+
+    if (threadIdx.x == 0) token_logprob = target_row[token] - target.log_z;
+    __syncthreads();
+    if (p[P_PENALISED]) {
+        const int* tokens = history + (size_t) b * max_history;
+        const float* original = penalty_scratch + (size_t) b * max_history;
+        for (int j = threadIdx.x; j < p[P_HISTORY]; j += blockDim.x) {
+            if (tokens[j] == token) token_logprob = original[j];  // every writer stores the same value
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        r[R_TOKEN] = token;
+        r[R_LOGPROB] = __float_as_int(token_logprob);
+        r[R_ACCEPTED] = accepted;
     }
 }

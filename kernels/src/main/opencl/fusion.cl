@@ -126,10 +126,15 @@ inline uint4 philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
-// FUSION.md step 7: u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^-53 for counter (step, stream, 0, 0).
+// FUSION.md step 7: u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^-53 from two Philox output words.
+inline acc_t to_uniform(uint x0, uint x1) {
+    return ((acc_t) (x0 >> 5) * (acc_t) 67108864.0 + (acc_t) (x1 >> 6)) * (acc_t) 1.1102230246251565e-16;
+}
+
+// Step 7's uniform, for counter (step, stream, 0, 0).
 inline acc_t philox_uniform(uint seed_lo, uint seed_hi, uint step, uint stream) {
     const uint4 x = philox4x32_10((uint4) (step, stream, 0u, 0u), (uint2) (seed_lo, seed_hi));
-    return ((acc_t) (x.x >> 5) * (acc_t) 67108864.0 + (acc_t) (x.y >> 6)) * (acc_t) 1.1102230246251565e-16;
+    return to_uniform(x.x, x.y);
 }
 
 // An unsigned key with the order of the float (−0 folded onto +0).
@@ -219,7 +224,8 @@ inline float fuse_token(__global const int* p, int members, __global const float
 }
 
 __kernel __attribute__((reqd_work_group_size(FUSE_THREADS, 1, 1)))
-void k_fuse_combine(__global const float* restrict logits, __global const int* restrict params, int param_stride,
+void k_fuse_combine(__global const float* restrict logits, __global const float* restrict bias,
+                    __global const int* restrict params, int param_stride,
                     int members, int max_batch, int vocab, int chunks, __global const Moments* restrict moments,
                     __global float* restrict fused, __global Moments* restrict fused_moments,
                     __global Ranked* restrict candidates, int max_top, __global int* restrict results,
@@ -263,6 +269,8 @@ void k_fuse_combine(__global const float* restrict logits, __global const int* r
     const size_t member_stride = (size_t) max_batch * vocab;
     __global const float* row_logits = logits + (size_t) b * vocab;
     __global float* row_fused = fused + (size_t) b * vocab;
+    const int biased = p[P_BIASED];
+    __global const float* row_bias = bias + (size_t) b * vocab;
     const int base = chunk * FUSE_CHUNK + t;
     float f[FUSE_ITEMS];
     Moments own = moments_empty();
@@ -271,6 +279,7 @@ void k_fuse_combine(__global const float* restrict logits, __global const int* r
         f[k] = -INFINITY;
         if (i < vocab) {
             f[k] = fuse_token(p, members, row_logits, member_stride, i, log_z, max_log_prob);
+            if (biased) f[k] += row_bias[i];
             row_fused[i] = f[k];
             own.bad |= isnan(f[k]) || f[k] == INFINITY;
             if (!own.bad) own.max = fmax(own.max, f[k]);
@@ -358,20 +367,40 @@ uint radix_select(__global const float* row, int tokens, float log_z, float temp
     return prefix;
 }
 
-// Step 7: the smallest kept token whose cumulative kept mass exceeds u · (total kept mass); each work-item
-// scans a contiguous segment of the first `tokens` (vocab, or 0 for a no-op), a work-group scan gives the
-// segments' starting masses. NO_TOKEN when nothing was found.
-int sample_scan(__global const float* row, int tokens, float log_z, float temperature, float max_h,
-                uint threshold_key, acc_t min_p, acc_t u, __local acc_t* scan_scratch, volatile __local int* chosen) {
+// Step 7: the smallest token whose cumulative scan_weight exceeds u · (their total); each work-item scans a
+// contiguous segment of the first `tokens` (vocab, or 0 for a no-op), a work-group scan gives the segments'
+// starting masses. `other` is 0 for a plain draw. NO_TOKEN when nothing was found.
+// What the filters of steps 5 and 6 left of a row: token i's kept weight is e^(h_i − max h), or 0.
+typedef struct {
+    float log_z;
+    float temperature;
+    float max_h;
+    uint threshold_key;
+    acc_t min_p;
+} Kept;
+
+inline acc_t kept_weight(__global const float* row, int i, Kept kept) {
+    const float h = scaled_score(row, i, kept.log_z, kept.temperature);
+    const acc_t e = exp((acc_t) h - (acc_t) kept.max_h);
+    return order_key(h) >= kept.threshold_key && e >= kept.min_p ? e : (acc_t) 0;
+}
+
+// The weight step 7 scans: the kept weight of the row or (verification, step 9) the residual
+// max(0, P − Q) of the row `other` with the kept masses mass and other_mass.
+inline acc_t scan_weight(__global const float* row, __global const float* other, int i, Kept kept, Kept other_kept,
+                         acc_t mass, acc_t other_mass) {
+    const acc_t e = kept_weight(row, i, kept);
+    if (other == 0) return e;
+    return fmax(e / mass - kept_weight(other, i, other_kept) / other_mass, (acc_t) 0);
+}
+
+int sample_scan(__global const float* row, __global const float* other, int tokens, Kept kept, Kept other_kept,
+                acc_t mass, acc_t other_mass, acc_t u, __local acc_t* scan_scratch, volatile __local int* chosen) {
     const int t = get_local_id(0);
     const int per_item = (tokens + SAMPLE_THREADS - 1) / SAMPLE_THREADS;
     const int begin = min(t * per_item, tokens), end = min(begin + per_item, tokens);
     acc_t segment = 0;
-    for (int i = begin; i < end; i++) {
-        const float h = scaled_score(row, i, log_z, temperature);
-        const acc_t e = exp((acc_t) h - (acc_t) max_h);
-        if (order_key(h) >= threshold_key && e >= min_p) segment += e;
-    }
+    for (int i = begin; i < end; i++) segment += scan_weight(row, other, i, kept, other_kept, mass, other_mass);
     if (t == 0) *chosen = NO_TOKEN;
     acc_t before, after;
     const acc_t target = u * scan_acc(segment, scan_scratch, &before, &after);
@@ -379,9 +408,8 @@ int sample_scan(__global const float* row, int tokens, float log_z, float temper
         acc_t cumulative = before;
         int token = -1;
         for (int i = begin; i < end; i++) {
-            const float h = scaled_score(row, i, log_z, temperature);
-            const acc_t e = exp((acc_t) h - (acc_t) max_h);
-            if (order_key(h) >= threshold_key && e >= min_p && e > 0) {
+            const acc_t e = scan_weight(row, other, i, kept, other_kept, mass, other_mass);
+            if (e > 0) {
                 token = i;
                 cumulative += e;
                 if (cumulative > target) break;
@@ -497,8 +525,9 @@ void k_sample(__global float* restrict fused, __global const int* restrict param
         threshold = active ? key : threshold;
     }
     const acc_t u = philox_uniform((uint) p[P_SEED_LO], (uint) p[P_SEED_HI], (uint) p[P_STEP], (uint) p[P_STREAM]);
-    const int drawn = sample_scan(row, sampled ? vocab : 0, log_z, temperature, max_h, threshold,
-                                  (acc_t) as_float(p[P_MIN_P]), u, acc_scratch, &chosen_token);
+    const Kept kept = {log_z, temperature, max_h, threshold, (acc_t) as_float(p[P_MIN_P])};
+    const int drawn = sample_scan(row, 0, sampled ? vocab : 0, kept, kept, (acc_t) 1, (acc_t) 1, u, acc_scratch,
+                                  &chosen_token);
     // The most likely token answers for greedy rows, and if rounding left u · total beyond every segment.
     const int token = drawn == NO_TOKEN ? best.token : drawn;
 
@@ -511,5 +540,70 @@ void k_sample(__global float* restrict fused, __global const int* restrict param
     if (t == 0) {
         r[R_TOKEN] = token;
         r[R_LOGPROB] = as_int(token_logprob);
+        // What k_verify needs to rebuild this row's kept distribution.
+        r[R_LOG_Z] = as_int(log_z);
+        r[R_MAX_H] = as_int(max_h);
+        r[R_THRESHOLD] = (int) threshold;
+    }
+}
+
+// ---- FUSION.md step 9: verification of proposals ------------------------------------------------------
+
+inline Kept kept_of(__global const int* p, __global const int* r) {
+    const Kept kept = {as_float(r[R_LOG_Z]), as_float(p[P_TEMPERATURE]), as_float(r[R_MAX_H]), (uint) r[R_THRESHOLD],
+                       (acc_t) as_float(p[P_MIN_P])};
+    return kept;
+}
+
+// After k_sample: one work-group per sampled proposal (target row b, draft row a, token d) in `proposals`.
+// P and Q are the kept distributions k_sample left in rows b and a; d is accepted when u_a · Q(d) < P(d),
+// else row b's token becomes the draw from (P − Q)+. Every stage runs for every proposal (no conditional
+// barrier, see k_sample): an accepted one scans 0 tokens.
+__kernel __attribute__((reqd_work_group_size(SAMPLE_THREADS, 1, 1)))
+void k_verify(__global const float* restrict fused, __global const int* restrict params, int param_stride, int vocab,
+              __global const int* restrict proposals, __global const int* restrict history, int max_history,
+              __global const float* restrict penalty_scratch, __global int* restrict results, int result_stride) {
+    __local acc_t scratch[SAMPLE_THREADS];
+    __local int chosen_token;
+    __local float token_logprob;
+    const int v = get_group_id(0), t = get_local_id(0);
+    const int b = proposals[3 * v], a = proposals[3 * v + 1], d = proposals[3 * v + 2];
+    __global const int* p = params + b * param_stride;
+    __global int* r = results + b * result_stride;
+    __global const float* target_row = fused + (size_t) b * vocab;
+    __global const float* draft_row = fused + (size_t) a * vocab;
+    const Kept target = kept_of(p, r), draft = kept_of(params + a * param_stride, results + a * result_stride);
+    const int free_draw = r[R_TOKEN];
+
+    acc_t own_target = 0, own_draft = 0;
+    for (int i = t; i < vocab; i += SAMPLE_THREADS) {
+        own_target += kept_weight(target_row, i, target);
+        own_draft += kept_weight(draft_row, i, draft);
+    }
+    acc_t before, after;
+    const acc_t target_mass = scan_acc(own_target, scratch, &before, &after);
+    const acc_t draft_mass = scan_acc(own_draft, scratch, &before, &after);
+    const uint4 x = philox4x32_10((uint4) ((uint) p[P_STEP], (uint) p[P_STREAM], 1u, 0u),
+                                  (uint2) ((uint) p[P_SEED_LO], (uint) p[P_SEED_HI]));
+    const acc_t residual_u = to_uniform(x.x, x.y), accept_u = to_uniform(x.z, x.w);
+    const bool accepted = accept_u * (kept_weight(draft_row, d, draft) / draft_mass)
+            < kept_weight(target_row, d, target) / target_mass;
+    const int drawn = sample_scan(target_row, draft_row, accepted ? 0 : vocab, target, draft, target_mass, draft_mass,
+                                  residual_u, scratch, &chosen_token);
+    const int token = accepted ? d : drawn == NO_TOKEN ? free_draw : drawn;
+
+    const int penalised = p[P_PENALISED] ? p[P_HISTORY] : 0;
+    __global const int* tokens = history + (size_t) b * max_history;
+    __global const float* original = penalty_scratch + (size_t) b * max_history;
+    if (t == 0) token_logprob = target_row[token] - target.log_z;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int j = t; j < penalised; j += SAMPLE_THREADS) {
+        if (tokens[j] == token) token_logprob = original[j];  // every writer stores the same value
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (t == 0) {
+        r[R_TOKEN] = token;
+        r[R_LOGPROB] = as_int(token_logprob);
+        r[R_ACCEPTED] = accepted;
     }
 }

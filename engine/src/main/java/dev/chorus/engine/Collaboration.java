@@ -1,6 +1,7 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.DraftSpec;
 import dev.chorus.engine.config.MemberSpec;
 import dev.chorus.engine.config.SchedulerSpec;
 import dev.chorus.engine.text.StopMatcher;
@@ -16,12 +17,14 @@ import dev.chorus.llama.ChatTemplate;
 import dev.chorus.llama.Vocab;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * One served collaboration on the shared runtime: its fusion rule and kernel instance, the models it draws slots from,
@@ -52,6 +55,20 @@ final class Collaboration implements AutoCloseable {
     private final FusionStep step;
     private final FusionResult result;
     private final Sequence[] rows;
+    /**
+     * Per row: how many positions before its sequence's last batch entry its logits are (0 for a plain row; r for a
+     * verification row of position k − r), or {@link #DRAFT_ROW} − r for the draft row of proposal r.
+     */
+    private final int[] rowBack;
+    /** Per row: the proposals its sequence verifies this step (0 for a plain row). */
+    private final int[] rowProposals;
+    /** The draft proposer, when the collaboration speculates with a draft model (the last of {@link #models}). */
+    private final DraftProposer proposer;
+    private final int draftTokens;
+    private final List<Sequence> decoding = new ArrayList<>();
+    private final LongAdder proposedTokens = new LongAdder();
+    private final LongAdder acceptedTokens = new LongAdder();
+    private final LongAdder verifications = new LongAdder();
     /** Requests waiting or active: the admission bound is {@code concurrency + maxQueued}. */
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
@@ -62,7 +79,9 @@ final class Collaboration implements AutoCloseable {
     private final LongAdder sampledTokens = new LongAdder();
     private final LongAdder cachedTokens = new LongAdder();
 
-    /** @param models the runtime of each of {@code spec.models()}, in that order */
+    private static final int DRAFT_ROW = -1;
+
+    /** @param models the runtime of each of {@code spec.slotModels()}, in that order */
     Collaboration(CollaborationSpec spec, List<ModelRuntime> models, ChatTemplate chatTemplate, SchedulerSpec scheduler,
                   StepLoop loop) {
         this.spec = spec;
@@ -77,13 +96,30 @@ final class Collaboration implements AutoCloseable {
         this.concurrency = models.stream().mapToInt(ModelRuntime::slotCount).min().orElseThrow();
         this.slotContext = models.stream().mapToInt(ModelRuntime::slotContext).min().orElseThrow();
         this.maxQueued = scheduler.maxQueued();
-        FusionShape shape = new FusionShape(rule.members(), concurrency, vocab.size(), MAX_HISTORY,
+        this.draftTokens = spec.draft().map(DraftSpec::maxTokens).orElse(0);
+        // A speculating sequence fuses a row per proposal and one after them, plus a draft row per proposal.
+        int maxRows = concurrency * (2 * draftTokens + 1);
+        FusionShape shape = new FusionShape(rule.members(), maxRows, vocab.size(), MAX_HISTORY,
                 SamplingParams.MAX_TOP_LOGPROBS);
-        this.fusion = scheduler.fusionBackend().map(backend -> LogitFusions.open(shape, backend))
-                .orElseGet(() -> LogitFusions.open(shape));
+        Function<FusionShape, LogitFusion> open = fusionShape -> scheduler.fusionBackend()
+                .map(backend -> LogitFusions.open(fusionShape, backend))
+                .orElseGet(() -> LogitFusions.open(fusionShape));
+        this.fusion = open.apply(shape);
         this.step = new FusionStep(shape);
         this.result = new FusionResult(shape);
-        this.rows = new Sequence[concurrency];
+        this.rows = new Sequence[maxRows];
+        this.rowBack = new int[maxRows];
+        this.rowProposals = new int[maxRows];
+        DraftProposer created = null;
+        if (spec.draft().isPresent()) {
+            try {
+                created = new DraftProposer(models.getLast(), models.size() - 1, vocab, concurrency, open);
+            } catch (RuntimeException e) {
+                fusion.close();
+                throw e;
+            }
+        }
+        this.proposer = created;
     }
 
     String name() {
@@ -116,9 +152,50 @@ final class Collaboration implements AutoCloseable {
         return vocab;
     }
 
+    /** Speculative decoding's counts: verified rounds, proposed and accepted tokens. */
+    SpeculationStats speculationStats() {
+        return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());
+    }
+
+    /** A new sequence's speculation state, or null when this collaboration has no draft. */
+    DraftState newDraftState(GenerationRequest request) {
+        return proposer == null ? null
+                : new DraftState(draftTokens, request.sampling().params(), vocab.size());
+    }
+
+    /**
+     * Before the step's plan: lets the draft propose tokens for every unconstrained, untraced sequence of this
+     * collaboration whose last token is pending in {@code active}; a failed draft decode ends those sequences.
+     */
+    void propose(List<Sequence> active, int share) {
+        if (proposer == null) {
+            return;
+        }
+        decoding.clear();
+        for (Sequence sequence : active) {
+            // A constrained or traced sequence decodes plainly: its bias and its trace are per decoded position,
+            // which verification rows do not carry.
+            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.constraint == null
+                    && sequence.request.trace() == 0) {
+                decoding.add(sequence);
+            }
+        }
+        if (decoding.isEmpty()) {
+            return;
+        }
+        try {
+            proposer.propose(decoding, share);
+        } catch (RuntimeException e) {
+            for (Sequence sequence : List.copyOf(decoding)) {
+                sequence.draft.proposed = 0;
+                loop.end(sequence, FinishReason.failedWith(e), Optional.of(StepLoop.describe(e)));
+            }
+        }
+    }
+
     SchedulerStats stats() {
         return new SchedulerStats(queued.get(), active.get(), steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
-                sampledTokens.sum(), cachedTokens.sum());
+                sampledTokens.sum(), cachedTokens.sum(), speculationStats());
     }
 
     /**
@@ -131,8 +208,7 @@ final class Collaboration implements AutoCloseable {
         FusionRule requestRule = request.fusion().applyTo(rule).exactForm();
         int[] prompt = promptTokens(request.prompt());
         if (prompt.length >= slotContext) {
-            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; collaboration '"
-                    + spec.name() + "' allows at most " + (slotContext - 1) + " per request");
+            throw new ContextLengthExceeded(request.prompt(), prompt.length, slotContext - 1, spec.name());
         }
         int reserved;
         do {
@@ -141,13 +217,23 @@ final class Collaboration implements AutoCloseable {
                 throw new OverloadedException(spec.name(), concurrency, maxQueued);
             }
         } while (!admitted.compareAndSet(reserved, reserved + 1));
+        ConstraintState constraint;
+        try {
+            constraint = ConstraintState.open(request.constraint(), vocab);
+        } catch (RuntimeException e) {
+            admitted.decrementAndGet();
+            throw e;
+        }
         Generation generation = new Generation(loop::wake);
         queued.incrementAndGet();
         try {
-            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation));
+            loop.enqueue(new Sequence(this, request, requestRule, prompt, slotContext, generation, constraint));
         } catch (RuntimeException e) {
             queued.decrementAndGet();
             admitted.decrementAndGet();
+            if (constraint != null) {
+                constraint.close();
+            }
             throw e;
         }
         return generation;
@@ -199,9 +285,42 @@ final class Collaboration implements AutoCloseable {
 
     /** Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. */
     void addRow(Sequence sequence) {
-        int row = step.add(sequence.rule, sequence.request.sampling().params(), sequence.request.choice(), sequence.generated(),
+        int row = step.add(sequence.rule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
+        if (sequence.constraint != null) {
+            step.bias(row, sequence.constraint.nextBias());
+        }
         rows[row] = sequence;
+        rowBack[row] = 0;
+        rowProposals[row] = 0;
+    }
+
+    /**
+     * Gives a sequence whose pending token and {@code k} proposals are in this step's batches its verification rows:
+     * one per position (each with the history up to it), the first k verifying the proposals, and when it samples a
+     * draft row per proposal rebuilding the distribution the proposal was drawn from.
+     */
+    void addSpeculativeRows(Sequence sequence, int k) {
+        SamplingParams sampling = sequence.request.sampling().params();
+        int first = step.batch();
+        for (int r = 0; r <= k; r++) {
+            int row = step.add(sequence.rule, sampling, sequence.request.choice(), sequence.generated() + r,
+                    sequence.tokens, sequence.length() + r);
+            rows[row] = sequence;
+            rowBack[row] = k - r;
+            rowProposals[row] = k;
+        }
+        for (int r = 0; r < k; r++) {
+            int draftRow = FusionStep.NO_PROPOSAL;
+            if (!sampling.greedy()) {
+                draftRow = step.add(DraftProposer.DRAFT_RULE, sampling, sequence.request.choice(),
+                        sequence.generated() + r, sequence.tokens, sequence.length() + r);
+                rows[draftRow] = sequence;
+                rowBack[draftRow] = DRAFT_ROW - r;
+                rowProposals[draftRow] = k;
+            }
+            step.propose(first + r, sequence.tokens[sequence.length() + r], draftRow);
+        }
     }
 
     boolean hasRows() {
@@ -222,9 +341,15 @@ final class Collaboration implements AutoCloseable {
         FusionShape shape = fusion.shape();
         for (int b = 0; b < batch; b++) {
             Sequence sequence = rows[b];
+            if (rowBack[b] < 0) {
+                float[] draftLogits = sequence.draft.logits(DRAFT_ROW - rowBack[b]);
+                MemorySegment.copy(draftLogits, 0, staging, ValueLayout.JAVA_FLOAT, shape.rowOffset(0, b) * Float.BYTES,
+                        draftLogits.length);
+                continue;
+            }
             for (int m = 0; m < modelOfMember.length; m++) {
                 int model = modelOfMember[m];
-                MemorySegment logits = models.get(model).logits(sequence.entries[model]);
+                MemorySegment logits = models.get(model).logits(sequence.entries[model] - rowBack[b]);
                 MemorySegment.copy(logits, 0, staging, shape.rowOffset(m, b) * Float.BYTES, rowBytes);
             }
         }
@@ -239,33 +364,86 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         for (int b = 0; b < batch; b++) {
-            deliver(rows[b], b);
+            if (rowProposals[b] == 0) {
+                deliver(rows[b], b);
+            } else if (rowBack[b] == rowProposals[b]) {
+                deliverVerified(rows[b], b, rowProposals[b]);
+            }
         }
     }
 
-    private void deliver(Sequence sequence, int row) {
+    /**
+     * Delivers a verified proposal from its first row: the accepted proposals, then the token of the first row that
+     * did not accept (the residual draw, or the free draw after the last proposal). The cells of rejected positions
+     * are removed first, from the collaboration's models and the draft, so the sequence's cells are its tokens.
+     */
+    private void deliverVerified(Sequence sequence, int first, int k) {
+        DraftState state = sequence.draft;
+        int accepted = 0;
+        while (accepted < k && result.accepted(first + accepted)) {
+            accepted++;
+        }
+        int kept = sequence.decoded() - (k - accepted);
+        sequence.rewind(kept);
+        for (int i = 0; i < models.size() - 1; i++) {
+            models.get(i).trim(sequence.slots[i], kept);
+        }
+        state.decoded = Math.min(state.decoded, kept);
+        proposer.draft().trim(sequence.slots[models.size() - 1], state.decoded);
+        state.adapt(accepted, k);
+        state.proposed = 0;
+        verifications.increment();
+        proposedTokens.add(k);
+        acceptedTokens.add(accepted);
+        for (int r = 0; r <= accepted && deliver(sequence, first + r); r++) {
+            // each delivery may end the sequence (end of text, stop string, length)
+        }
+    }
+
+    /** Delivers row {@code row}'s token to its sequence; returns whether the sequence goes on. */
+    private boolean deliver(Sequence sequence, int row) {
         int token = result.token(row);
         if (vocab.isEog(token)) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
-            return;
+            return false;
         }
         StopMatcher.Outcome outcome = sequence.accept(token, pieces.bytes(token));
+        int reported = sequence.request.sampling().params().topLogprobs();
+        Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
+                : Optional.of(trace(sequence, row, token));
         sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),
-                topLogprobs(row), memberStats(row)));
+                topLogprobs(row, reported), memberStats(row), trace));
         if (outcome.stopped()) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
+            return false;
         } else if (sequence.generated() >= sequence.request.maxTokens() || sequence.contextFull()) {
             loop.end(sequence, FinishReason.LENGTH, Optional.empty());
+            return false;
         }
+        return true;
     }
 
-    private List<TokenLogprob> topLogprobs(int row) {
-        List<TokenLogprob> top = new ArrayList<>(result.topCount(row));
-        for (int j = 0; j < result.topCount(row); j++) {
+    /** Row {@code row}'s {@code count} most likely fused tokens (the kernels may have found more, for a trace). */
+    private List<TokenLogprob> topLogprobs(int row, int count) {
+        List<TokenLogprob> top = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
             int token = result.topToken(row, j);
             top.add(new TokenLogprob(token, pieces.text(token), result.topLogprob(row, j)));
         }
         return top;
+    }
+
+    /** The step's trace; the members' logits are still their models' outputs of this step's decode. */
+    private StepTrace trace(Sequence sequence, int row, int token) {
+        int count = sequence.request.trace();
+        List<StepTrace.Member> members = new ArrayList<>(memberNames.size());
+        for (int m = 0; m < memberNames.size(); m++) {
+            int model = modelOfMember[m];
+            MemorySegment logits = models.get(model).logits(sequence.entries[model]);
+            members.add(StepTracer.member(memberNames.get(m), logits, vocab.size(), sequence.rule.temperature(m),
+                    result.memberMaxProb(row, m), token, count, pieces::text));
+        }
+        return new StepTrace(topLogprobs(row, count), members);
     }
 
     private List<MemberStats> memberStats(int row) {
@@ -279,5 +457,8 @@ final class Collaboration implements AutoCloseable {
     @Override
     public void close() {
         fusion.close();
+        if (proposer != null) {
+            proposer.close();
+        }
     }
 }

@@ -154,6 +154,13 @@ public final class ConfigValidator {
                                                 Map<String, GgufVocabulary> vocabularies) {
         List<MemberSpec> members = collaboration.members();
         String first = members.getFirst().model();
+        collaboration.draft().ifPresent(draft -> vocabularies.get(draft.model())
+                .firstDifference("'" + draft.model() + "'", vocabularies.get(first), "'" + first + "'")
+                .ifPresent(difference -> {
+                    throw new ConfigException(draft.location(), "collaboration '" + collaboration.name()
+                            + "': the vocabulary of draft '" + draft.model() + "' differs from that of '" + first
+                            + "': " + difference);
+                }));
         for (MemberSpec member : members.subList(1, members.size())) {
             vocabularies.get(member.model())
                     .firstDifference("'" + member.model() + "'", vocabularies.get(first), "'" + first + "'")

@@ -3,8 +3,11 @@ package dev.chorus.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The process's CPU budget for llama.cpp, split every step among the models that decode in it. ggml's workers spin at
@@ -23,9 +26,11 @@ public final class CpuBudget {
 
     private final int threads;
     private final boolean adaptive;
+    private final Supplier<String> loadavg;
+    private final LongSupplier clock;
     private final int[] taken = new int[WINDOW];
     private int next;
-    private long sampledAt = Long.MIN_VALUE;
+    private long sampledAt;
     private int available;
 
     /**
@@ -33,12 +38,21 @@ public final class CpuBudget {
      * @param adaptive whether to give up the cores other processes keep busy
      */
     public CpuBudget(int threads, boolean adaptive) {
+        this(threads, adaptive && Files.isReadable(LOADAVG), CpuBudget::readLoadavg, System::nanoTime);
+    }
+
+    /** @param loadavg the text of {@code /proc/loadavg}, read once per sample; {@code clock} in nanoseconds */
+    CpuBudget(int threads, boolean adaptive, Supplier<String> loadavg, LongSupplier clock) {
         if (threads < 1) {
             throw new IllegalArgumentException("the CPU budget must be at least 1 thread, got " + threads);
         }
         this.threads = threads;
-        this.adaptive = adaptive && Files.isReadable(LOADAVG);
+        this.adaptive = adaptive;
+        this.loadavg = loadavg;
+        this.clock = clock;
         this.available = threads;
+        // The first share samples; nanoTime differences are only meaningful between real readings.
+        this.sampledAt = clock.getAsLong() - SAMPLE_NANOS;
     }
 
     /**
@@ -71,14 +85,14 @@ public final class CpuBudget {
     }
 
     private void resample() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (now - sampledAt < SAMPLE_NANOS) {
             return;
         }
         sampledAt = now;
         try {
-            taken[next] = takenCores(Files.readString(LOADAVG));
-        } catch (IOException | RuntimeException e) {
+            taken[next] = takenCores(loadavg.get());
+        } catch (RuntimeException e) {
             taken[next] = 0;
         }
         next = (next + 1) % WINDOW;
@@ -87,6 +101,14 @@ public final class CpuBudget {
             fewest = Math.min(fewest, count);
         }
         available = Math.max(1, threads - fewest);
+    }
+
+    private static String readLoadavg() {
+        try {
+            return Files.readString(LOADAVG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigException;
+import dev.chorus.engine.config.DraftSpec;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
 import dev.chorus.engine.config.SchedulerSpec;
@@ -82,12 +83,12 @@ public final class Engine implements AutoCloseable {
         try {
             for (ModelSpec model : config.models().values()) {
                 ModelRuntime runtime = new ModelRuntime(model, registry.get(model.name()), budget.threads(),
-                        scheduler.prefillChunk() + model.slots());
+                        scheduler.prefillChunk() + model.slots() * (1 + longestProposal(config, model.name())));
                 models.put(model.name(), runtime);
                 loop.add(runtime);
             }
             for (CollaborationSpec spec : config.collaborations().values()) {
-                List<ModelRuntime> runtimes = spec.models().stream().map(models::get).toList();
+                List<ModelRuntime> runtimes = spec.slotModels().stream().map(models::get).toList();
                 ChatTemplate template = ChatTemplates.forModel(runtimes.getFirst().model(),
                         config.models().get(spec.models().getFirst()).chatTemplate());
                 Collaboration collaboration = new Collaboration(spec, runtimes, template, scheduler, loop);
@@ -169,6 +170,11 @@ public final class Engine implements AutoCloseable {
         return collaboration(collaboration).stats();
     }
 
+    /** A collaboration's speculative decoding since start (all zero without a draft). */
+    public SpeculationStats speculationStats(String collaboration) {
+        return collaboration(collaboration).speculationStats();
+    }
+
     /** The loaded models, in config order. */
     public List<String> models() {
         return List.copyOf(models.keySet());
@@ -187,6 +193,36 @@ public final class Engine implements AutoCloseable {
      * The vocabulary a collaboration's members share (valid until the engine closes); for an orchestration, that of
      * its first local member.
      */
+    /**
+     * Text to the token ids of {@code collaboration}'s vocabulary (llama-server's {@code /tokenize}).
+     *
+     * @param addSpecial add BOS as the model wants
+     */
+    public int[] tokenize(String collaboration, String text, boolean addSpecial) {
+        return vocab(collaboration).tokenize(text, addSpecial, true);
+    }
+
+    /** The text of each token, special tokens rendered: {@code /tokenize}'s {@code with_pieces}. */
+    public String piece(String collaboration, int token) {
+        return vocab(collaboration).tokenToPiece(token);
+    }
+
+    /**
+     * Token ids to text (llama-server's {@code /detokenize}).
+     *
+     * @throws InvalidRequest naming {@code tokens} when an id is outside the vocabulary
+     */
+    public String detokenize(String collaboration, int[] tokens) {
+        Vocab vocab = vocab(collaboration);
+        for (int token : tokens) {
+            if (token < 0 || token >= vocab.size()) {
+                throw new InvalidRequest("tokens", "token " + token + " is outside the vocabulary of " + vocab.size()
+                        + ".");
+            }
+        }
+        return vocab.detokenize(tokens, false, true);
+    }
+
     public Vocab vocab(String collaboration) {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         if (orchestration.isEmpty()) {
@@ -252,5 +288,13 @@ public final class Engine implements AutoCloseable {
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
             throw first;
         }
+    }
+
+    /** The most proposals one sequence verifies in {@code model} per step: its batch holds them with the token before. */
+    private static int longestProposal(EngineConfig config, String model) {
+        return config.collaborations().values().stream()
+                .filter(spec -> spec.models().contains(model))
+                .mapToInt(spec -> spec.draft().map(DraftSpec::maxTokens).orElse(0))
+                .max().orElse(0);
     }
 }

@@ -19,13 +19,20 @@ public sealed interface GenerationEvent {
      * @param logprob     its log-probability under the fused distribution
      * @param topLogprobs the most likely fused tokens, as many as the request asked for
      * @param members     per-member statistics, in fusion-member order
+     * @param trace       the step's fused and per-member top tokens, when the request asked for a trace
      */
-    record Token(int token, String text, float logprob, List<TokenLogprob> topLogprobs, List<MemberStats> members)
-            implements GenerationEvent {
+    record Token(int token, String text, float logprob, List<TokenLogprob> topLogprobs, List<MemberStats> members,
+                 Optional<StepTrace> trace) implements GenerationEvent {
         public Token {
             Objects.requireNonNull(text, "text");
             topLogprobs = List.copyOf(topLogprobs);
             members = List.copyOf(members);
+            Objects.requireNonNull(trace, "trace");
+        }
+
+        /** An untraced token. */
+        public Token(int token, String text, float logprob, List<TokenLogprob> topLogprobs, List<MemberStats> members) {
+            this(token, text, logprob, topLogprobs, members, Optional.empty());
         }
     }
 

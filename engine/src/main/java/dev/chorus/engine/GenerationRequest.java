@@ -1,5 +1,7 @@
 package dev.chorus.engine;
 
+import dev.chorus.kernels.fusion.SamplingParams;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -15,15 +17,23 @@ import java.util.Objects;
  * @param fusion    per-request changes to the collaboration's fusion rule
  * @param cachePrompt whether the prompt may reuse the KV cells a slot kept from an earlier request (the prefix they
  *                  share is not prefilled again); the cells this request leaves are cached either way
+ * @param trace     0, or how many of the most likely tokens each step reports in its {@link StepTrace}, for the fused
+ *                  distribution and for every member's own (1 to {@link #MAX_TRACE}; the HTTP API's
+ *                  {@code chorus.trace})
+ * @param constraint a grammar the text must match and biases on the fused logits
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
-                                FusionOverrides fusion, boolean cachePrompt) {
+                                FusionOverrides fusion, boolean cachePrompt, int trace,
+                                Constraint constraint) {
     public static final int MAX_STOP_STRINGS = 16;
+    /** The most tokens a step trace reports per distribution: as many as the kernels' top log-probabilities. */
+    public static final int MAX_TRACE = Sampling.MAX_TOP_LOGPROBS;
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(fusion, "fusion");
+        Objects.requireNonNull(constraint, "constraint");
         stop = List.copyOf(stop);
         if (maxTokens < 1) {
             throw new InvalidRequest("max_tokens", "'max_tokens' must be at least 1, got " + maxTokens + ".");
@@ -39,9 +49,16 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         if (choice < 0) {
             throw new IllegalArgumentException("choice must be >= 0, got " + choice);
         }
+        InvalidRequest.requireRange("chorus.trace", trace, 0, MAX_TRACE);
     }
 
-    /** A request that may reuse cached prompt cells. */
+    /** An untraced, unconstrained request. */
+    public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
+                             FusionOverrides fusion, boolean cachePrompt) {
+        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0, Constraint.NONE);
+    }
+
+    /** An untraced, unconstrained request that may reuse cached prompt cells. */
     public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion) {
         this(prompt, maxTokens, stop, sampling, choice, fusion, true);
@@ -53,26 +70,50 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withSampling(Sampling newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, trace,
+                constraint);
     }
 
     public GenerationRequest withCachePrompt(boolean newCachePrompt) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, trace,
+                constraint);
+    }
+
+    public GenerationRequest withConstraint(Constraint newConstraint) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
+                newConstraint);
+    }
+
+    public GenerationRequest withTrace(int newTrace) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newTrace,
+                constraint);
+    }
+
+    /**
+     * The sampling the kernels run: the request's, reporting as many fused top tokens as the trace needs too (the
+     * count changes no draw; {@link GenerationEvent.Token#topLogprobs()} still holds only the ones asked for).
+     */
+    SamplingParams fusedSampling() {
+        return trace <= sampling.params().topLogprobs() ? sampling.params() : sampling.withTopLogprobs(trace).params();
     }
 }

@@ -7,7 +7,7 @@ import java.util.Objects;
  * {@code messages[2].role}, {@code chorus.weights}; {@code null} when no single parameter is to blame, such as a
  * prompt longer than the context). The engine owns every rule a request must meet; the server maps this to a 400.
  */
-public final class InvalidRequest extends IllegalArgumentException {
+public sealed class InvalidRequest extends IllegalArgumentException permits ContextLengthExceeded {
     private static final long serialVersionUID = 1L;
 
     private final String param;

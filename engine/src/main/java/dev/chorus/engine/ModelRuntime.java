@@ -114,6 +114,14 @@ final class ModelRuntime implements AutoCloseable {
         return cut;
     }
 
+    /** Drops the cells of positions {@code from} and later in {@code slot} (rejected speculative positions). */
+    void trim(int slot, int from) {
+        if (!context.seqRemove(slot, from, Integer.MAX_VALUE)) {
+            throw new IllegalStateException("llama.cpp cannot remove positions " + from + "+ of sequence " + slot
+                    + " of model '" + name + "'");
+        }
+    }
+
     /** Drops every cell of a taken slot (its partner slots in other models could not keep the shared prefix). */
     void forget(int slot) {
         context.seqRemove(slot, 0, Integer.MAX_VALUE);

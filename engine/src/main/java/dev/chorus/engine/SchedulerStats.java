@@ -12,7 +12,8 @@ package dev.chorus.engine;
  * @param fusionNanos  time staging logits and in the fusion kernels (sampling included)
  * @param tokens       tokens sampled
  * @param cachedTokens prompt tokens reused from the models' slot caches instead of prefilled
+ * @param speculation  speculative decoding's counts (all zero without a draft)
  */
 public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens,
-                             long cachedTokens) {
+                             long cachedTokens, SpeculationStats speculation) {
 }

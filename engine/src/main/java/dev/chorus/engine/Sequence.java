@@ -20,6 +20,10 @@ final class Sequence {
     /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
     final int[] slots;
     final int[] entries;
+    /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
+    final DraftState draft;
+    /** The grammar and logit biases, or null when the request has none. */
+    final ConstraintState constraint;
     private final SequenceText text;
     private int length;
     private int decoded;
@@ -28,11 +32,12 @@ final class Sequence {
 
     /** @param capacity the collaboration's slot context: the most prompt and sampled tokens together */
     Sequence(Collaboration collaboration, GenerationRequest request, FusionRule rule, int[] prompt, int capacity,
-             Generation generation) {
+             Generation generation, ConstraintState constraint) {
         this.collaboration = collaboration;
         this.request = request;
         this.rule = rule;
         this.generation = generation;
+        this.constraint = constraint;
         this.promptLength = prompt.length;
         this.tokens = new int[capacity];
         System.arraycopy(prompt, 0, tokens, 0, prompt.length);
@@ -41,6 +46,7 @@ final class Sequence {
         this.slots = new int[collaboration.models().size()];
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
+        this.draft = collaboration.newDraftState(request);
     }
 
     int[] prompt() {
@@ -55,6 +61,24 @@ final class Sequence {
     void reuseCached(int prefix) {
         decoded = prefix;
         cachedPrompt = prefix;
+        if (draft != null) {
+            draft.decoded = prefix;
+        }
+    }
+
+    /** The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind. */
+    int cachedIn(int modelIndex, int cached) {
+        return draft != null && modelIndex == slots.length - 1 ? Math.min(cached, draft.decoded) : cached;
+    }
+
+    /** Keeps only the first {@code kept} decoded tokens: a verification rejected the proposals after them. */
+    void rewind(int kept) {
+        decoded = kept;
+    }
+
+    /** The remaining room of the slot's context. */
+    int contextLeft() {
+        return tokens.length - length;
     }
 
     int cachedPrompt() {
@@ -97,6 +121,9 @@ final class Sequence {
 
     /** Records a sampled token and returns the text it releases, and whether a stop string completed. */
     StopMatcher.Outcome accept(int token, byte[] piece) {
+        if (constraint != null) {
+            constraint.accept(token);
+        }
         tokens[length++] = token;
         return text.append(piece);
     }
@@ -107,6 +134,9 @@ final class Sequence {
 
     /** Ends the generation, releasing held text unless a stop string ended it (which is never emitted). */
     void finish(FinishReason reason, Optional<String> error) {
+        if (constraint != null) {
+            constraint.close();
+        }
         generation.finish(text.releaseHeld(), reason, usage(), error);
     }
 }

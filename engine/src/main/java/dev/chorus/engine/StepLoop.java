@@ -194,7 +194,13 @@ final class StepLoop implements AutoCloseable {
 
     private void step() throws InterruptedException {
         long start = System.nanoTime();
+        for (Collaboration collaboration : collaborations) {
+            collaboration.propose(active, budget.share(1));
+        }
         planBatches();
+        if (planned.isEmpty()) {
+            return; // every sequence ended while its draft proposed
+        }
         Map<ModelRuntime, RuntimeException> failed = decodeModels();
         long decodeNanos = System.nanoTime() - start;
         for (Sequence sequence : planned) {
@@ -224,7 +230,11 @@ final class StepLoop implements AutoCloseable {
         planned.clear();
         for (Sequence sequence : active) {
             if (sequence.pending() == 1) {
-                plan(sequence, 1);
+                if (sequence.draft != null && sequence.draft.proposed > 0) {
+                    planVerification(sequence);
+                } else {
+                    plan(sequence, 1);
+                }
             }
         }
         int budgetLeft = prefillChunk;
@@ -247,6 +257,16 @@ final class StepLoop implements AutoCloseable {
         for (int position = first; position < first + count; position++) {
             boolean last = position == sequence.length() - 1;
             for (int i = 0; i < needed.size(); i++) {
+                if (sequence.draft != null && i == needed.size() - 1) {
+                    // The draft follows the prompt; once it lags behind (after a fully accepted proposal) it is fed
+                    // by its proposer only.
+                    if (sequence.draft.decoded == position) {
+                        needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
+                                sequence.slots[i], false);
+                        sequence.draft.decoded++;
+                    }
+                    continue;
+                }
                 int entry = needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
                         sequence.slots[i], last);
                 sequence.entries[i] = entry;
@@ -256,6 +276,35 @@ final class StepLoop implements AutoCloseable {
             }
         }
         sequence.plan(count);
+        planned.add(sequence);
+    }
+
+    /**
+     * Plans a sequence's pending token and its draft's k proposals (in its tokens past its length) into each member
+     * model's batch at consecutive entries, all with logits, and its verification rows.
+     */
+    private void planVerification(Sequence sequence) {
+        List<ModelRuntime> members = sequence.collaboration.models().subList(0, sequence.slots.length - 1);
+        int first = sequence.decoded();
+        int room = members.stream().mapToInt(model -> model.batchCapacity() - model.batchSize()).min().orElseThrow();
+        int k = Math.min(sequence.draft.proposed, room - 1);
+        sequence.draft.proposed = k;
+        for (int i = 0; i < members.size(); i++) {
+            for (int position = first; position <= first + k; position++) {
+                sequence.entries[i] = members.get(i).add(sequence.collaboration, sequence.tokens[position], position,
+                        sequence.slots[i], true);
+            }
+        }
+        if (k > 0) {
+            sequence.collaboration.addSpeculativeRows(sequence, k);
+        } else {
+            // No room to verify: decode plainly, and forget what the draft decoded of its proposals.
+            sequence.draft.decoded = Math.min(sequence.draft.decoded, sequence.length());
+            sequence.collaboration.models().getLast().trim(sequence.slots[sequence.slots.length - 1],
+                    sequence.draft.decoded);
+            sequence.collaboration.addRow(sequence);
+        }
+        sequence.plan(k + 1);
         planned.add(sequence);
     }
 
@@ -315,7 +364,7 @@ final class StepLoop implements AutoCloseable {
         List<ModelRuntime> held = sequence.collaboration.models();
         try {
             for (int i = 0; i < held.size(); i++) {
-                held.get(i).release(sequence.slots[i], sequence.tokens, cached);
+                held.get(i).release(sequence.slots[i], sequence.tokens, sequence.cachedIn(i, cached));
             }
         } finally {
             // The slots are free before the client learns of the end, so it may count on them at once.

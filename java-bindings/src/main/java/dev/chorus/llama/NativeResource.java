@@ -7,7 +7,8 @@ import java.lang.foreign.Arena;
  * is closing the arena, once. Methods call {@link #ensureOpen()} before touching native memory;
  * closing while another thread is inside a native call on this object fails (the arena is in use).
  */
-abstract sealed class NativeResource implements AutoCloseable permits Model, Context, Batch, ThreadPool, PenaltySampler {
+abstract sealed class NativeResource implements AutoCloseable permits Model, Context, Batch, ThreadPool, PenaltySampler,
+        Grammar {
 
     protected final Arena arena = Arena.ofShared();
     private volatile boolean closed;

@@ -123,7 +123,8 @@ public final class Vocab {
         }
     }
 
-    private MemorySegment handle() {
+    /** The native vocabulary, after checking that its model is open. */
+    MemorySegment handle() {
         model.ensureOpen();
         return handle;
     }

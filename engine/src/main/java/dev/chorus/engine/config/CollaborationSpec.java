@@ -5,16 +5,20 @@ import dev.chorus.kernels.fusion.FusionRule;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A collaboration served under its own name: the fusion method, the members in fusion order (a model may appear
  * more than once, e.g. a proxy whose anti-expert is its base) and the contrastive parameters.
  * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
- * anti-expert) with coefficients (1, +strength, −strength). An ensemble's {@code adaptation} moves its weights per
+ * anti-expert) with coefficients (1, +strength, −strength). A {@code draft} speeds the collaboration up by
+ * speculative decoding without changing what it generates. An ensemble's {@code adaptation} moves its weights per
  * sequence, with the members' weights as the prior.
  */
 public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
-                                float lambda, float alpha, ConfigLocation location, WeightAdaptation adaptation) {
+                                float lambda, float alpha, Optional<DraftSpec> draft, ConfigLocation location,
+                                WeightAdaptation adaptation) {
     public CollaborationSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(adaptation, "adaptation");
@@ -23,17 +27,22 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
         }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(location, "location");
         members = List.copyOf(members);
         if (members.isEmpty()) {
             throw new IllegalArgumentException("collaboration " + name + " has no members");
         }
+        if (draft.isPresent() && members.stream().anyMatch(member -> member.model().equals(draft.get().model()))) {
+            throw new IllegalArgumentException("collaboration " + name + ": the draft " + draft.get().model()
+                    + " is one of its members");
+        }
     }
 
-    /** A collaboration whose weights are the configured ones at every step. */
+    /** A collaboration without a draft whose weights are the configured ones at every step. */
     public CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
                              float lambda, float alpha, ConfigLocation location) {
-        this(name, kind, method, members, lambda, alpha, location, new WeightAdaptation.Fixed());
+        this(name, kind, method, members, lambda, alpha, Optional.empty(), location, new WeightAdaptation.Fixed());
     }
 
     /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */
@@ -47,8 +56,13 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
         return new FusionRule(method, weights, temperatures, lambda, alpha);
     }
 
-    /** The distinct models of this collaboration in first-appearance order: one llama.cpp context each. */
+    /** The distinct models of this collaboration's members in first-appearance order: one llama.cpp context each. */
     public List<String> models() {
         return members.stream().map(MemberSpec::model).distinct().toList();
+    }
+
+    /** The models a sequence holds a slot in: {@link #models()}, then the draft if there is one. */
+    public List<String> slotModels() {
+        return Stream.concat(models().stream(), draft.stream().map(DraftSpec::model)).toList();
     }
 }

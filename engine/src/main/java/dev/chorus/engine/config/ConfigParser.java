@@ -33,6 +33,7 @@ final class ConfigParser {
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members", "weights", "tau",
             "forgetting");
+    private static final List<String> SINGLE_KEYS = List.of("kind", "model", "draft", "draft_tokens");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
     private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
     private static final List<String> PROXY_KEYS = List.of("kind", "base", "expert", "anti_expert", "strength");
@@ -235,7 +236,8 @@ final class ConfigParser {
     private CollaborationKind kind(String name, Node value) {
         String owner = "collaboration '" + name + "'";
         NodeTuple kindEntry = YamlMapping.entries(file, value, owner, "a mapping with a 'kind'").get("kind");
-        String kinds = "ensemble, contrastive or proxy (logits) or router, cascade, moa or debate (answers)";
+        String kinds = "ensemble, contrastive or proxy (logits), single (a model with a draft) or router, cascade, moa"
+                + " or debate (answers)";
         if (kindEntry == null) {
             throw new ConfigException(YamlMapping.location(file, value), owner + " is missing 'kind' (" + kinds + ")");
         }
@@ -243,7 +245,6 @@ final class ConfigParser {
         return Optional.of(kindNode)
                 .filter(ScalarNode.class::isInstance)
                 .flatMap(node -> CollaborationKind.fromConfigName(((ScalarNode) node).getValue()))
-                .filter(found -> found != CollaborationKind.SINGLE)
                 .orElseThrow(() -> new ConfigException(YamlMapping.location(file, kindNode),
                         "'kind' of " + owner + " must be " + kinds));
     }
@@ -253,10 +254,11 @@ final class ConfigParser {
         String owner = "collaboration '" + name + "'";
         ConfigLocation location = YamlMapping.location(file, value);
         return switch (kind) {
+            case SINGLE -> drafted(name, new YamlMapping(file, value, owner, SINGLE_KEYS), models, location);
             case ENSEMBLE -> ensemble(name, new YamlMapping(file, value, owner, ENSEMBLE_KEYS), models, location);
             case CONTRASTIVE -> contrastive(name, new YamlMapping(file, value, owner, CONTRASTIVE_KEYS), models, location);
             case PROXY -> proxy(name, new YamlMapping(file, value, owner, PROXY_KEYS), models, location);
-            case SINGLE, ROUTER, CASCADE, MOA, DEBATE -> throw new IllegalArgumentException(kind + " fuses no logits");
+            case ROUTER, CASCADE, MOA, DEBATE -> throw new IllegalArgumentException(kind + " fuses no logits");
         };
     }
 
@@ -277,8 +279,8 @@ final class ConfigParser {
                     member.number("temperature", 1f, x -> x > 0, "> 0"),
                     member.location()));
         }
-        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, location,
-                adaptation(name, mapping, methodName));
+        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, Optional.empty(),
+                location, adaptation(name, mapping, methodName));
     }
 
     /** {@code weights: fixed | perplexity (tau) | online (forgetting)}; the adaptive ones pool linearly. */
@@ -309,6 +311,26 @@ final class ConfigParser {
                     mapping.number("forgetting", DEFAULT_FORGETTING, x -> x > 0 && x <= 1, "in (0, 1]"));
             default -> new WeightAdaptation.Fixed();
         };
+    }
+
+    /** A {@code single} collaboration: one model served under another name, sped up by a draft model. */
+    private CollaborationSpec drafted(String name, YamlMapping mapping, Map<String, ModelSpec> models,
+                                      ConfigLocation location) {
+        String owner = "collaboration '" + name + "'";
+        MemberSpec member = reference(mapping, "model", 1f, owner, models);
+        String draft = modelName(mapping, "draft", owner, models);
+        if (draft.equals(member.model())) {
+            throw new ConfigException(mapping.location("draft"), "'draft' of " + owner + " is its own model '"
+                    + draft + "'; a draft must be another (smaller or quantised) model");
+        }
+        int tokens = mapping.integer("draft_tokens", DraftSpec.DEFAULT_TOKENS, 1);
+        if (tokens > DraftSpec.MAX_TOKENS) {
+            throw new ConfigException(mapping.location("draft_tokens"), "'draft_tokens' of " + owner
+                    + " must be at most " + DraftSpec.MAX_TOKENS + ", got " + tokens);
+        }
+        return new CollaborationSpec(name, CollaborationKind.SINGLE, FusionMethod.LINEAR, List.of(member), 0f, 1f,
+                Optional.of(new DraftSpec(draft, tokens, mapping.location("draft"))), location,
+                new WeightAdaptation.Fixed());
     }
 
     private CollaborationSpec contrastive(String name, YamlMapping mapping, Map<String, ModelSpec> models,

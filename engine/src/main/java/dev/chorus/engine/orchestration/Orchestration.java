@@ -63,6 +63,10 @@ public final class Orchestration {
             throw new InvalidRequest("chorus", "'" + name + "' is a " + kind
                     + "; fusion overrides (chorus.method, chorus.weights, ...) apply to logit-level collaborations.");
         }
+        if (request.trace() > 0) {
+            throw new InvalidRequest("chorus.trace", "'" + name + "' is a " + kind
+                    + "; a step trace (chorus.trace) shows the distributions of models and logit-level collaborations.");
+        }
         strategy.check(request);
         Session session = new Session();
         Thread.ofVirtual().name("chorus-" + name).start(() -> run(session, request));

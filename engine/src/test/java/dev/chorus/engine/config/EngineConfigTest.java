@@ -78,6 +78,22 @@ class EngineConfigTest {
     }
 
     @Test
+    void aSingleCollaborationMayNameADraft() {
+        EngineConfig config = EngineConfig.parse(MODELS + """
+                collaborations:
+                  fast:  { kind: single, model: base, draft: kjv }
+                  short: { kind: single, model: base, draft: pydocs, draft_tokens: 3 }
+                """, FILE);
+        CollaborationSpec fast = config.collaboration("fast");
+        assertEquals(CollaborationKind.SINGLE, fast.kind());
+        assertEquals(java.util.List.of("base"), fast.models());
+        assertEquals(java.util.List.of("base", "kjv"), fast.slotModels());
+        assertEquals(DraftSpec.DEFAULT_TOKENS, fast.draft().orElseThrow().maxTokens());
+        assertEquals(3, config.collaboration("short").draft().orElseThrow().maxTokens());
+        assertTrue(config.collaboration("base").draft().isEmpty());
+    }
+
+    @Test
     void aModelUsedTwiceInOneCollaborationIsOneContext() {
         EngineConfig config = EngineConfig.parse(MODELS + """
                 collaborations:
@@ -113,6 +129,10 @@ class EngineConfigTest {
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  p: { kind: proxy, base: a, expert: a, anti_expert: a, strength: '2' } | 4 | 'strength' of collaboration 'p' must be a number
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  p: { kind: merge }                | 4 | 'kind' of collaboration 'p' must be ensemble, contrastive or proxy
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  p: { base: a }                    | 4 | collaboration 'p' is missing 'kind'
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: a } | 4 | 'draft' of collaboration 's' is its own model 'a'
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b } | 4 | 'draft' of collaboration 's' names unknown model 'b'
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b, draft_tokens: 0 } | 5 | 'draft_tokens' of collaboration 's' must be an integer >= 1
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b, draft_tokens: 33 } | 5 | 'draft_tokens' of collaboration 's' must be at most 32
             models:\\n  a: { path: a.gguf }\\nscheduler: { max_queued: -1 }                    | 3 | 'max_queued' of 'scheduler' must be an integer >= 0
             models: {}                                                                    | 1 | 'models' declares no model
             models: [ a, b ]                                                              | 1 | 'models' must be a mapping from model names to models

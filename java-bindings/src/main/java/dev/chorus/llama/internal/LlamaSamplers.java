@@ -10,7 +10,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The functions of {@code struct llama_sampler} Chorus binds: llama.cpp's penalties sampler, which the fusion
- * kernels' penalties are checked against, and the generic accept / apply / reset / free.
+ * kernels' penalties are checked against, its grammar sampler (GBNF), which constrained decoding masks with, and the
+ * generic accept / apply / clone / reset / free.
  */
 public final class LlamaSamplers {
 
@@ -27,6 +28,34 @@ public final class LlamaSamplers {
             return (MemorySegment) llama_sampler_init_penalties.HANDLE.invokeExact(n_vocab, penalty_last_n, penalty_repeat, penalty_freq, penalty_present);
         } catch (Throwable t) {
             throw Invocation.rethrow("llama_sampler_init_penalties", t);
+        }
+    }
+
+    /** {@code struct llama_sampler * llama_sampler_init_grammar(const struct llama_vocab * vocab, const char * grammar_str, const char * grammar_root);} */
+    private static final class llama_sampler_init_grammar {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_sampler_init_grammar", DESC);
+    }
+
+    public static MemorySegment llama_sampler_init_grammar(MemorySegment vocab, MemorySegment grammar_str, MemorySegment grammar_root) {
+        try {
+            return (MemorySegment) llama_sampler_init_grammar.HANDLE.invokeExact(vocab, grammar_str, grammar_root);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_sampler_init_grammar", t);
+        }
+    }
+
+    /** {@code struct llama_sampler * llama_sampler_clone(const struct llama_sampler * smpl);} */
+    private static final class llama_sampler_clone {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_sampler_clone", DESC);
+    }
+
+    public static MemorySegment llama_sampler_clone(MemorySegment smpl) {
+        try {
+            return (MemorySegment) llama_sampler_clone.HANDLE.invokeExact(smpl);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_sampler_clone", t);
         }
     }
 

@@ -29,10 +29,22 @@ public final class FusionReference {
      *                    penalised scores; for sampling the smallest of the uniform's distance (as a fraction of
      *                    the kept mass) to the chosen token's interval ends, each filter's gap in {@code h}
      *                    between the last kept and first dropped token, and top-p's mass distance to p. A
-     *                    float backend may choose differently only when this is tiny.
+     *                    float backend may choose differently only when this is tiny. For a verified
+     *                    proposal also the acceptance test's distance {@code |P(d)/Q(d) − u_a|}.
+     * @param kept        the distribution a sampled token is drawn from (steps 5 and 6: renormalised over the
+     *                    kept tokens, 0 elsewhere); null for greedy
+     * @param keptMargin  the filters' part of {@code margin} (infinite for greedy)
+     * @param accepted    whether a proposal was accepted (step 9); false when there was none
      */
     public record Outcome(int token, double logprob, int[] topTokens, double[] topLogprobs, double[] entropies,
-                          double[] maxProbs, double[] fused, double[] penalised, double margin) {
+                          double[] maxProbs, double[] fused, double[] penalised, double[] kept, double keptMargin,
+                          double margin, boolean accepted) {
+
+        /** This outcome with the token of a verification. */
+        Outcome verified(int chosen, double verdictMargin, boolean wasAccepted) {
+            return new Outcome(chosen, fused[chosen], topTokens, topLogprobs, entropies, maxProbs, fused, penalised,
+                    kept, keptMargin, verdictMargin, wasAccepted);
+        }
     }
 
     private FusionReference() {
@@ -43,6 +55,7 @@ public final class FusionReference {
         FusionShape shape = step.shape();
         shape.requireFits(step, result);
         float[][] rows = new float[shape.members()][];
+        Outcome[] outcomes = new Outcome[step.batch()];
         for (int b = 0; b < step.batch(); b++) {
             for (int m = 0; m < shape.members(); m++) {
                 long offset = shape.rowOffset(m, b) * Float.BYTES;
@@ -52,9 +65,55 @@ public final class FusionReference {
             for (int j = 0; j < history.length; j++) {
                 history[j] = step.history(b, j);
             }
-            Outcome outcome = fuse(rows, step.rule(b), step.sampling(b), step.stream(b), step.step(b), history, b);
+            outcomes[b] = fuse(rows, step.rule(b), step.sampling(b), step.stream(b), step.step(b), history,
+                    step.bias(b), b);
+        }
+        for (int b = 0; b < step.batch(); b++) {
+            Outcome outcome = outcomes[b];
+            if (step.proposal(b) != FusionStep.NO_PROPOSAL) {
+                Outcome draft = step.draftRow(b) == FusionStep.NO_PROPOSAL ? null : outcomes[step.draftRow(b)];
+                outcome = verify(outcome, draft, step.proposal(b), step.sampling(b), step.stream(b), step.step(b));
+            }
             write(outcome, b, shape, result);
         }
+    }
+
+    /**
+     * Step 9: verifies the proposed token d against the target row's outcome. Greedy: accepted when d is the
+     * argmax, the token is the argmax either way. Sampled, with the target's kept distribution P and the
+     * proposer's Q ({@code draft.kept()}): Philox counter (step, stream, 1, 0) gives u_r from words 0, 1 and
+     * u_a from words 2, 3 (as step 7 builds u); d is accepted when {@code u_a · Q(d) < P(d)}, otherwise the
+     * token is drawn with u_r from the residual {@code (P − Q)+} (step 7's scan over it); a residual without mass
+     * (only if P = Q, when nothing is rejected but by rounding) draws from P.
+     */
+    public static Outcome verify(Outcome target, Outcome draft, int proposal, SamplingParams sampling, int stream,
+                                 int step) {
+        if (sampling.greedy()) {
+            return target.verified(target.token(), target.margin(), target.token() == proposal);
+        }
+        int[] words = Philox4x32.generate(step, stream, 1, 0, (int) sampling.seed(), (int) (sampling.seed() >>> 32));
+        double residualUniform = Philox4x32.toUniform(words[0], words[1]);
+        double acceptUniform = Philox4x32.toUniform(words[2], words[3]);
+        double[] p = target.kept();
+        double[] q = draft.kept();
+        double margin = Math.min(target.keptMargin(), draft.keptMargin());
+        if (q[proposal] > 0) {
+            margin = Math.min(margin, Math.abs(p[proposal] / q[proposal] - acceptUniform));
+        }
+        if (acceptUniform * q[proposal] < p[proposal]) {
+            return target.verified(proposal, margin, true);
+        }
+        double[] residual = new double[p.length];
+        double mass = 0;
+        for (int i = 0; i < p.length; i++) {
+            residual[i] = Math.max(0, p[i] - q[i]);
+            mass += residual[i];
+        }
+        if (!(mass > 0)) {
+            return target.verified(target.token(), 0, false);
+        }
+        Draw draw = draw(residual, residualUniform, margin);
+        return target.verified(draw.token, draw.margin, false);
     }
 
     /**
@@ -66,6 +125,25 @@ public final class FusionReference {
      */
     public static Outcome fuse(float[][] logits, FusionRule rule, SamplingParams sampling, int stream, int step,
                                int[] history, int sequence) {
+        return fuse(logits, rule, sampling, stream, step, history, null, sequence);
+    }
+
+    /**
+     * Fuses one sequence with an additive bias on its fused scores (step 2b).
+     *
+     * @param bias V entries added to {@code f}, {@code −∞} masking a token; null for none
+     */
+    public static Outcome fuse(float[][] logits, FusionRule rule, SamplingParams sampling, int stream, int step,
+                               int[] history, float[] bias, int sequence) {
+        if (bias != null && rule.method() == FusionMethod.CONTRASTIVE) {
+            logits = logits.clone();
+            logits[0] = logits[0].clone();
+            for (int i = 0; i < bias.length; i++) {
+                if (bias[i] == Float.NEGATIVE_INFINITY) {
+                    logits[0][i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
         int members = rule.members();
         int vocab = logits[0].length;
         double[][] tempered = new double[members][];
@@ -93,6 +171,11 @@ public final class FusionReference {
             }
         }
         double[] combined = combine(rule, tempered, logProbs);
+        if (bias != null) {
+            for (int i = 0; i < vocab; i++) {
+                combined[i] += bias[i];
+            }
+        }
         double[] fused = shifted(combined, -logSumExp(combined));
         if (Double.isNaN(fused[0]) || Arrays.stream(fused).allMatch(f -> f == Double.NEGATIVE_INFINITY)) {
             throw new FusionInputException(FusionInputException.FUSED, sequence, -1, "no finite fused score");
@@ -103,18 +186,16 @@ public final class FusionReference {
         for (int j = 0; j < top.length; j++) {
             topLogprobs[j] = fused[top[j]];
         }
-        int token;
-        double margin;
         if (sampling.greedy()) {
             int[] best = topIndices(scores, 2);
-            token = best[0];
-            margin = best.length > 1 ? scores[best[0]] - scores[best[1]] : Double.POSITIVE_INFINITY;
-        } else {
-            Draw draw = sample(scores, sampling, stream, step);
-            token = draw.token;
-            margin = draw.margin;
+            double margin = best.length > 1 ? scores[best[0]] - scores[best[1]] : Double.POSITIVE_INFINITY;
+            return new Outcome(best[0], fused[best[0]], top, topLogprobs, entropies, maxProbs, fused, scores, null,
+                    Double.POSITIVE_INFINITY, margin, false);
         }
-        return new Outcome(token, fused[token], top, topLogprobs, entropies, maxProbs, fused, scores, margin);
+        Kept kept = filter(scores, sampling);
+        Draw draw = draw(kept.q, Philox4x32.uniform(sampling.seed(), step, stream, new int[4]), kept.margin);
+        return new Outcome(draw.token, fused[draw.token], top, topLogprobs, entropies, maxProbs, fused, scores, kept.q,
+                kept.margin, draw.margin, false);
     }
 
     private static void checkRow(float[] row, int member, int sequence) {
@@ -232,7 +313,11 @@ public final class FusionReference {
     private record Draw(int token, double margin) {
     }
 
-    private static Draw sample(double[] scores, SamplingParams sampling, int stream, int step) {
+    /** Steps 5 and 6: the kept distribution and the filters' smallest margin. */
+    private record Kept(double[] q, double margin) {
+    }
+
+    private static Kept filter(double[] scores, SamplingParams sampling) {
         int vocab = scores.length;
         double[] h = new double[vocab];
         for (int i = 0; i < vocab; i++) {
@@ -268,8 +353,13 @@ public final class FusionReference {
             margin = Math.min(margin, logGap(sorted, threshold));
             keepAtLeast(q, kept, threshold);
         }
-        double[] q = probabilities(h, kept);
-        double u = Philox4x32.uniform(sampling.seed(), step, stream, new int[4]);
+        return new Kept(probabilities(h, kept), margin);
+    }
+
+    /** Step 7's scan: the smallest index whose cumulative weight exceeds {@code u} times the total weight. */
+    private static Draw draw(double[] q, double u, double filterMargin) {
+        int vocab = q.length;
+        double margin = filterMargin;
         double total = 0;
         for (double v : q) {
             total += v;
@@ -384,6 +474,7 @@ public final class FusionReference {
 
     private static void write(Outcome outcome, int b, FusionShape shape, FusionResult result) {
         result.tokens()[b] = outcome.token();
+        result.acceptances()[b] = outcome.accepted();
         result.logprobs()[b] = (float) outcome.logprob();
         result.topCounts()[b] = outcome.topTokens().length;
         for (int j = 0; j < outcome.topTokens().length; j++) {

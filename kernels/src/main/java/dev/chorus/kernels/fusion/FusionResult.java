@@ -14,6 +14,7 @@ public final class FusionResult {
     private final float[] topLogprobs;
     private final float[] entropies;
     private final float[] maxProbs;
+    private final boolean[] accepted;
 
     public FusionResult(FusionShape shape) {
         this.shape = shape;
@@ -25,6 +26,7 @@ public final class FusionResult {
         topLogprobs = new float[rows * shape.maxTopLogprobs()];
         entropies = new float[rows * shape.members()];
         maxProbs = new float[rows * shape.members()];
+        accepted = new boolean[rows];
     }
 
     public FusionShape shape() {
@@ -64,6 +66,16 @@ public final class FusionResult {
     /** Member m's largest probability for row b. */
     public float memberMaxProb(int b, int m) {
         return maxProbs[b * shape.members() + m];
+    }
+
+    /** Whether row b's proposal was accepted (false for a row without one: see {@link FusionStep#propose}). */
+    public boolean accepted(int b) {
+        return accepted[b];
+    }
+
+    /** Backing array: acceptance per row. */
+    public boolean[] acceptances() {
+        return accepted;
     }
 
     /** Backing array: token per row. */

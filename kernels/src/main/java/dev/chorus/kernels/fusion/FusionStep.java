@@ -1,5 +1,7 @@
 package dev.chorus.kernels.fusion;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -9,6 +11,9 @@ import java.util.Arrays;
  */
 public final class FusionStep {
 
+    /** No proposal to verify, or no draft row. */
+    public static final int NO_PROPOSAL = -1;
+
     private final FusionShape shape;
     private final FusionRule[] rules;
     private final SamplingParams[] samplings;
@@ -16,6 +21,9 @@ public final class FusionStep {
     private final int[] steps;
     private final int[] historyLengths;
     private final int[] history;
+    private final int[] proposals;
+    private final int[] draftRows;
+    private final float[][] biases;
     private int batch;
 
     public FusionStep(FusionShape shape) {
@@ -27,12 +35,16 @@ public final class FusionStep {
         steps = new int[rows];
         historyLengths = new int[rows];
         history = new int[rows * shape.maxHistory()];
+        proposals = new int[rows];
+        draftRows = new int[rows];
+        biases = new float[rows][];
     }
 
     /** Forgets every row; the next {@link #add} is row 0. */
     public void clear() {
         Arrays.fill(rules, 0, batch, null);
         Arrays.fill(samplings, 0, batch, null);
+        Arrays.fill(biases, 0, batch, null);
         batch = 0;
     }
 
@@ -83,10 +95,123 @@ public final class FusionStep {
         streams[row] = stream;
         steps[row] = step;
         historyLengths[row] = used;
+        proposals[row] = NO_PROPOSAL;
+        draftRows[row] = NO_PROPOSAL;
         if (used > 0) {
             System.arraycopy(history, first, this.history, row * shape.maxHistory(), used);
         }
         return row;
+    }
+
+    /**
+     * Makes row {@code row} verify a speculated token instead of drawing freely (step 9 of {@code kernels/FUSION.md}):
+     * the row's token is then {@code token} if accepted, else a draw from the residual of the row's distribution
+     * over the proposer's. The proposer's distribution is row {@code draftRow} of this step: the proposer's logits
+     * under a one-member rule, with the sampling and history it drew {@code token} with. A greedy row compares
+     * {@code token} with its argmax and needs no draft row ({@link #NO_PROPOSAL}).
+     */
+    public void propose(int row, int token, int draftRow) {
+        checkRow(row);
+        if (token < 0 || token >= shape.vocabSize()) {
+            throw new IllegalArgumentException("proposed token " + token + " outside the vocabulary of "
+                    + shape.vocabSize());
+        }
+        boolean needsDraft = !samplings[row].greedy();
+        if (needsDraft || draftRow != NO_PROPOSAL) {
+            if (draftRow == row || draftRow < 0 || draftRow >= batch) {
+                throw new IllegalArgumentException("draft row " + draftRow + " of row " + row
+                        + " must be another row of this step" + (needsDraft ? " (the row samples)" : ""));
+            }
+        }
+        if (needsDraft && samplings[draftRow].greedy()) {
+            throw new IllegalArgumentException("draft row " + draftRow + " of sampled row " + row
+                    + " is greedy: it has no distribution to verify against");
+        }
+        proposals[row] = token;
+        draftRows[row] = draftRow;
+    }
+
+    /** Row b's proposed token, or {@link #NO_PROPOSAL} when it draws freely. */
+    public int proposal(int b) {
+        return proposals[checkRow(b)];
+    }
+
+    /** The row holding the proposer's distribution for row b, or {@link #NO_PROPOSAL}. */
+    public int draftRow(int b) {
+        return draftRows[checkRow(b)];
+    }
+
+    /** Whether any row verifies a proposal. */
+    public boolean anyProposal() {
+        for (int b = 0; b < batch; b++) {
+            if (proposals[b] != NO_PROPOSAL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives row b an additive bias on its fused scores (FUSION.md step 2b): {@code bias[i]} is added to
+     * {@code f_i} before normalisation, {@code −∞} masks token i out. The array is read when the step is
+     * fused, not copied: the caller keeps it unchanged until then.
+     *
+     * @param bias V finite or {@code −∞} entries with at least one finite; null for no bias
+     */
+    public void bias(int b, float[] bias) {
+        checkRow(b);
+        if (bias != null) {
+            if (bias.length != shape.vocabSize()) {
+                throw new IllegalArgumentException("the bias has " + bias.length + " entries, the vocabulary "
+                        + shape.vocabSize());
+            }
+            boolean anyAllowed = false;
+            for (int i = 0; i < bias.length; i++) {
+                if (Float.isNaN(bias[i]) || bias[i] == Float.POSITIVE_INFINITY) {
+                    throw new IllegalArgumentException("bias of token " + i + " is " + bias[i]);
+                }
+                anyAllowed |= bias[i] != Float.NEGATIVE_INFINITY;
+            }
+            if (!anyAllowed) {
+                throw new IllegalArgumentException("the bias of row " + b + " masks every token");
+            }
+        }
+        biases[b] = bias;
+    }
+
+    /** Row b's bias, or null when it has none. */
+    public float[] bias(int b) {
+        return biases[checkRow(b)];
+    }
+
+    /** Whether any row has a bias. */
+    public boolean anyBiased() {
+        for (int b = 0; b < batch; b++) {
+            if (biases[b] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * For every biased {@code CONTRASTIVE} row, sets the expert's (member 0's) logits of masked tokens to
+     * {@code −∞} in {@code logits} (laid out as {@link LogitFusion#logits()}), so that the plausible set is taken
+     * among the allowed tokens (FUSION.md step 2b). Every backend calls it before fusing.
+     */
+    public void maskContrastiveExperts(MemorySegment logits) {
+        for (int b = 0; b < batch; b++) {
+            float[] bias = biases[b];
+            if (bias == null || rules[b].method() != FusionMethod.CONTRASTIVE) {
+                continue;
+            }
+            long row = shape.rowOffset(0, b);
+            for (int i = 0; i < bias.length; i++) {
+                if (bias[i] == Float.NEGATIVE_INFINITY) {
+                    logits.setAtIndex(ValueLayout.JAVA_FLOAT, row + i, Float.NEGATIVE_INFINITY);
+                }
+            }
+        }
     }
 
     public FusionShape shape() {

@@ -21,7 +21,9 @@ public interface LogitFusion extends AutoCloseable {
     /**
      * The host staging buffer (pinned on CUDA): {@code members × maxBatch × vocabSize} float32, element
      * (m, b, i) at index {@code (m · maxBatch + b) · V + i} (see {@link FusionShape#rowOffset}). The caller
-     * writes rows {@code 0 .. step.batch() − 1} of every member, then calls {@link #fuse}.
+     * writes rows {@code 0 .. step.batch() − 1} of every member, then calls {@link #fuse}, which may set the
+     * expert's logits of a biased contrastive row's masked tokens to {@code −∞} here
+     * ({@link FusionStep#maskContrastiveExperts}).
      */
     MemorySegment logits();
 

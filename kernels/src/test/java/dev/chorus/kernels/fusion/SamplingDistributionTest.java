@@ -91,7 +91,7 @@ class SamplingDistributionTest {
      * The probability of each token being drawn, derived independently of both the reference's filter code
      * and the backends: the reference's fused F, tempered, sorted, and cut to the prefix the filters keep.
      */
-    private static double[] keptProbabilities(float[][] rows, FusionRule rule, SamplingParams sampling) {
+    static double[] keptProbabilities(float[][] rows, FusionRule rule, SamplingParams sampling) {
         double[] fused = FusionReference.fuse(rows, rule, SamplingParams.GREEDY, 0, 0, new int[0], 0).fused();
         double[] q = new double[VOCAB];
         double max = Double.NEGATIVE_INFINITY;

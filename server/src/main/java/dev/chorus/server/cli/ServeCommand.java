@@ -2,13 +2,17 @@ package dev.chorus.server.cli;
 
 import dev.chorus.engine.Engine;
 import dev.chorus.server.http.ChorusServer;
+import dev.chorus.server.http.CorsPolicy;
 import dev.chorus.server.http.HttpLimits;
 import dev.chorus.server.http.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -44,13 +48,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "connections beyond this many are closed at once (default: ${DEFAULT-VALUE})")
     int maxConnections;
 
+    @Option(names = "--eval-results", paramLabel = "FILE.json",
+            description = "a `chorus eval --json` output to serve at /chorus/eval and show in the playground")
+    Path evalResults;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "a web origin (scheme://host[:port], or *) browsers may call from, besides the loopback "
+                    + "origins; repeatable")
+    List<String> corsOrigins = new ArrayList<>();
+
     @Option(names = "--no-probe", description = "load the model files without first trying each in a child process")
     boolean noProbe;
 
     @Override
     public Integer call() throws Exception {
         HttpLimits.configure(readTimeout, maxConnections);
-        ServerOptions options = new ServerOptions(host, port, Optional.empty(), maxBodyBytes, requestTimeout);
+        ServerOptions options = new ServerOptions(host, port, Optional.empty(), maxBodyBytes, requestTimeout,
+                Optional.ofNullable(evalResults), new CorsPolicy(corsOrigins));
         // The key comes from the environment, never the command line, where `ps` would show it.
         String apiKey = System.getenv(API_KEY_VARIABLE);
         if (apiKey != null && !apiKey.isBlank()) {
@@ -69,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             engine.close();
         }, "chorus-shutdown"));
-        System.err.printf("chorus: listening on http://%s:%d/v1 (%s); Ctrl-C stops%n", host, server.port(),
+        System.err.printf("chorus: listening on http://%s:%d/v1 (%s), playground at /; Ctrl-C stops%n", host, server.port(),
                 options.apiKey().isPresent() ? "bearer token from $" + API_KEY_VARIABLE + " required" : "no auth");
         Thread.currentThread().join();
         return 0;

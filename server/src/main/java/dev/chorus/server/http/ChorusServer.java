@@ -40,6 +40,8 @@ public final class ChorusServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         CompletionRequestParser parser = new CompletionRequestParser();
         ModelsHandler modelsHandler = new ModelsHandler(models, System.currentTimeMillis() / 1000);
+        Playground playground = Playground.load();
+        TokenizeHandler tokenizeHandler = new TokenizeHandler(backend, models, options.maxBodyBytes());
         List<Route> routes = List.of(
                 new Route("POST", "/v1/chat/completions", true,
                         new CompletionHandler(parser::chat, ChatShape.INSTANCE, backend, models, metrics, options)),
@@ -47,7 +49,12 @@ public final class ChorusServer implements AutoCloseable {
                         new CompletionHandler(parser::text, TextShape.INSTANCE, backend, models, metrics, options)),
                 new Route("GET", ModelsHandler.PATH, true, modelsHandler::list),
                 new Route("GET", ModelsHandler.PATH + "/", true, modelsHandler::retrieve),
+                new Route("POST", "/tokenize", true, tokenizeHandler::tokenize),
+                new Route("POST", "/detokenize", true, tokenizeHandler::detokenize),
                 new Route("GET", "/health", false, new HealthHandler(backend)),
+                new Route("GET", EvalResultsHandler.PATH, true, new EvalResultsHandler(options.evalResults())),
+                new Route("GET", "/", false, playground::page),
+                new Route("GET", Playground.ASSETS, false, playground::asset),
                 new Route("GET", "/metrics", true,
                         exchange -> Responses.text(exchange, PrometheusText.CONTENT_TYPE, metrics.render(backend))));
         HttpLimits.applyDefaults();
@@ -59,7 +66,7 @@ public final class ChorusServer implements AutoCloseable {
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", new Router(routes, new BearerAuth(options.apiKey()), metrics));
+        server.createContext("/", new Router(routes, new BearerAuth(options.apiKey()), metrics, options.cors()));
         server.start();
         return new ChorusServer(server, executor);
     }

@@ -29,6 +29,15 @@ interface CompletionBackend {
     /** The most prompt plus completion tokens one request of {@code model} may use: the default {@code max_tokens}. */
     int contextTokens(ServedModel model);
 
+    /** The model's tokens of {@code text} ({@code /tokenize}). */
+    int[] tokenize(ServedModel model, String text, boolean addSpecial) throws ApiException;
+
+    /** Token {@code token}'s text, special tokens rendered. */
+    String piece(ServedModel model, int token);
+
+    /** The text of {@code tokens} ({@code /detokenize}). */
+    String detokenize(ServedModel model, int[] tokens) throws ApiException;
+
     /** A token's exact piece bytes (OpenAI's {@code bytes} of a log-probability). */
     byte[] tokenBytes(ServedModel model, int token);
 

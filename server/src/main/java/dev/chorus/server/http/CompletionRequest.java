@@ -1,5 +1,6 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.Constraint;
 import dev.chorus.engine.FusionOverrides;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
@@ -23,16 +24,19 @@ import java.util.OptionalInt;
  * @param stream       answer as server-sent events
  * @param includeUsage with {@code stream}, end with a {@code choices: []} chunk that carries the usage
  * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
+ * @param trace        {@code chorus.trace}: 0, or how many top tokens each step's trace reports per distribution
+ * @param constraint   {@code response_format}, {@code grammar} and {@code logit_bias}
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
-                         boolean includeUsage, boolean cachePrompt) {
+                         boolean includeUsage, boolean cachePrompt, int trace, Constraint constraint) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(maxTokens, "maxTokens");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(fusion, "fusion");
+        Objects.requireNonNull(constraint, "constraint");
         stop = List.copyOf(stop);
         if (choices < 1) {
             throw new IllegalArgumentException("choices must be ≥ 1: " + choices);
@@ -42,6 +46,10 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt);
+                cachePrompt, trace, constraint);
+    }
+
+    boolean traced() {
+        return trace > 0;
     }
 }

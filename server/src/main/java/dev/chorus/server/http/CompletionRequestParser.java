@@ -22,8 +22,8 @@ import java.util.random.RandomGenerator;
  * {@code max_completion_tokens}) are checked here, every value rule by the engine ({@link Sampling},
  * {@link Prompt.Chat}, {@link FusionOverrides}), whose {@code InvalidRequest} becomes a 400 naming the field.
  * Defaults follow OpenAI (temperature 1, no top-k or min-p), not llama-server, so a client gets what its
- * documentation promises. Fields that would change the answer but are not served (tools, response formats,
- * logit bias) are refused rather than ignored.
+ * documentation promises. Fields that would change the answer but are not served (tools, audio) are refused rather
+ * than ignored; {@code response_format}, {@code grammar} and {@code logit_bias} go to {@link ConstraintFields}.
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
@@ -37,8 +37,15 @@ final class CompletionRequestParser {
         RequestFields fields = new RequestFields(body, "");
         String model = fields.requiredString("model");
         Prompt prompt = Prompt.chat(messages(fields));
+        if (fields.present("tools") == null) {
+            for (String needsTools : List.of("tool_choice", "parallel_tool_calls")) {
+                if (fields.present(needsTools) != null) {
+                    throw ApiException.invalidValue(needsTools, "'" + needsTools
+                            + "' is only allowed when 'tools' are specified.");
+                }
+            }
+        }
         refuseUnsupported(fields, List.of("tools", "functions", "audio"));
-        refuseUnlessText(fields);
         boolean logprobs = fields.bool("logprobs").orElse(false);
         int topLogprobs = fields.integer("top_logprobs").orElse(0);
         if (topLogprobs > 0 && !logprobs) {
@@ -70,7 +77,6 @@ final class CompletionRequestParser {
     private CompletionRequest common(RequestFields fields, String model, Prompt prompt, OptionalInt maxTokens,
                                      boolean logprobs, int topLogprobs) throws ApiException {
         fields.string("user");
-        refuseUnsupported(fields, List.of("logit_bias"));
         Sampling sampling = Sampling.GREEDY
                 .withTemperature(fields.number("temperature").orElse(1))
                 .withTopK(fields.integer("top_k").orElse(0))
@@ -95,7 +101,7 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt);
+                stream, includeUsage, cachePrompt, trace(fields), ConstraintFields.parse(fields));
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -186,6 +192,12 @@ final class CompletionRequestParser {
         return strength.isPresent() ? overrides.withStrength((float) strength.getAsDouble()) : overrides;
     }
 
+    /** {@code chorus.trace}: how many top tokens each step's trace reports (0 or absent: none; the engine checks it). */
+    private static int trace(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() ? 0 : extension.get().integer("trace").orElse(0);
+    }
+
     /** Refuses fields that would change the answer in a way this server does not implement. */
     private static void refuseUnsupported(RequestFields fields, List<String> names) throws ApiException {
         for (String name : names) {
@@ -196,14 +208,6 @@ final class CompletionRequestParser {
             if (!neutral) {
                 throw unsupported(fields.path(name));
             }
-        }
-    }
-
-    /** {@code response_format} is accepted only as plain text, the default. */
-    private static void refuseUnlessText(RequestFields fields) throws ApiException {
-        Optional<RequestFields> format = fields.object("response_format");
-        if (format.isPresent() && !format.get().requiredString("type").equals("text")) {
-            throw unsupported("response_format");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.ContextLengthExceeded;
 import dev.chorus.engine.Engine;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
@@ -39,10 +40,37 @@ final class EngineBackend implements CompletionBackend {
             throw ApiException.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException(503, "server_error", null, "shutting_down", "The engine is stopping.");
+        } catch (ContextLengthExceeded e) {
+            throw new ApiException(400, "invalid_request_error", e.param(), "context_length_exceeded", e.getMessage());
         } catch (InvalidRequest e) {
             throw ApiException.invalid(e);
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_request", e.getMessage());
+        }
+    }
+
+    @Override
+    public int[] tokenize(ServedModel model, String text, boolean addSpecial) throws ApiException {
+        try {
+            return engine.tokenize(model.id(), text, addSpecial);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidValue("model", e.getMessage());
+        }
+    }
+
+    @Override
+    public String piece(ServedModel model, int token) {
+        return engine.piece(model.id(), token);
+    }
+
+    @Override
+    public String detokenize(ServedModel model, int[] tokens) throws ApiException {
+        try {
+            return engine.detokenize(model.id(), tokens);
+        } catch (InvalidRequest e) {
+            throw ApiException.invalidValue(e.param(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidValue("model", e.getMessage());
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
  * One endpoint.
  *
  * @param method    the one HTTP method it answers
- * @param path      the exact path, or a prefix when it ends with {@code /}
+ * @param path      the exact path, or a prefix when it ends with {@code /} (but {@code /} itself is exact)
  * @param protectedByKey whether the bearer key, when configured, is required
  * @param handler   what answers it
  */
@@ -18,7 +18,8 @@ record Route(String method, String path, boolean protectedByKey, ExchangeHandler
     }
 
     boolean matches(String requestPath) {
-        return path.endsWith("/") ? requestPath.startsWith(path) && requestPath.length() > path.length()
+        return path.endsWith("/") && path.length() > 1
+                ? requestPath.startsWith(path) && requestPath.length() > path.length()
                 : path.equals(requestPath);
     }
 }

@@ -7,8 +7,8 @@ import dev.chorus.engine.InvalidRequest;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The one handler of the server: finds the route (404 unknown path, 405 wrong method), checks the key, runs the
@@ -24,11 +24,13 @@ final class Router implements HttpHandler {
     private final List<Route> routes;
     private final BearerAuth auth;
     private final ServerMetrics metrics;
+    private final CorsPolicy cors;
 
-    Router(List<Route> routes, BearerAuth auth, ServerMetrics metrics) {
+    Router(List<Route> routes, BearerAuth auth, ServerMetrics metrics, CorsPolicy cors) {
         this.routes = List.copyOf(routes);
         this.auth = auth;
         this.metrics = metrics;
+        this.cors = cors;
     }
 
     @Override
@@ -41,17 +43,26 @@ final class Router implements HttpHandler {
             if (candidates.isEmpty()) {
                 throw new ApiException(404, "invalid_request_error", null, "not_found",
                         "No endpoint " + ApiException.echo(path) + "; this server answers /v1/models, /v1/chat/completions, "
-                                + "/v1/completions, /health and /metrics.");
+                                + "/v1/completions, /tokenize, /detokenize, /health, /metrics and the playground at /.");
             }
+            if (CorsPolicy.isPreflight(exchange)) {
+                endpoint = candidates.getFirst().path();
+                cors.answerPreflight(exchange, allowed(candidates));
+                return;
+            }
+            cors.addHeaders(exchange);
+            // HEAD runs the GET route and sends no body.
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            String method = head ? "GET" : exchange.getRequestMethod();
             Route route = candidates.stream()
-                    .filter(candidate -> candidate.method().equals(exchange.getRequestMethod()))
+                    .filter(candidate -> candidate.method().equals(method))
                     .findFirst()
                     .orElseThrow(() -> methodNotAllowed(exchange, candidates));
             endpoint = route.path();
             if (route.protectedByKey()) {
                 auth.check(exchange);
             }
-            run(route, exchange, served);
+            run(route, head ? new HeadExchange(exchange) : exchange, served);
         } catch (ApiException e) {
             respond(exchange, e);
         } catch (InvalidRequest e) {
@@ -91,8 +102,18 @@ final class Router implements HttpHandler {
         private String name = "";
     }
 
+    /** The methods a path answers: its routes', HEAD with GET, and OPTIONS (preflight). */
+    private static String allowed(List<Route> candidates) {
+        List<String> methods = new ArrayList<>(candidates.stream().map(Route::method).distinct().toList());
+        if (methods.contains("GET")) {
+            methods.add("HEAD");
+        }
+        methods.add("OPTIONS");
+        return String.join(", ", methods);
+    }
+
     private static ApiException methodNotAllowed(HttpExchange exchange, List<Route> candidates) {
-        String allowed = candidates.stream().map(Route::method).distinct().collect(Collectors.joining(", "));
+        String allowed = allowed(candidates);
         exchange.getResponseHeaders().set("Allow", allowed);
         return new ApiException(405, "invalid_request_error", null, "method_not_allowed",
                 ApiException.echo(exchange.getRequestMethod()) + " is not allowed here; use " + allowed + ".");

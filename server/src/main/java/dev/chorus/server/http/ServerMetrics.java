@@ -143,6 +143,13 @@ final class ServerMetrics {
         schedulerSeries(out, stats, "chorus_scheduler_tokens_total", "counter", "Tokens sampled.", SchedulerStats::tokens);
         schedulerSeries(out, stats, "chorus_scheduler_cached_tokens_total", "counter",
                 "Prompt tokens reused from the models' slot caches instead of prefilled.", SchedulerStats::cachedTokens);
+        schedulerSeries(out, stats, "chorus_speculation_verifications_total", "counter",
+                "Draft proposals verified (one per sequence and step).", s -> s.speculation().verifications());
+        schedulerSeries(out, stats, "chorus_speculation_proposed_tokens_total", "counter",
+                "Tokens a draft proposed.", s -> s.speculation().proposedTokens());
+        schedulerSeries(out, stats, "chorus_speculation_accepted_tokens_total", "counter",
+                "Proposed tokens the collaboration accepted (acceptance rate = accepted / proposed; mean accepted"
+                        + " length = accepted / verifications).", s -> s.speculation().acceptedTokens());
     }
 
     /** The shared runtime per loaded model: its one context, shared by every collaboration using it. */

@@ -13,7 +13,8 @@ import java.util.Optional;
  * A streamed answer, as OpenAI clients expect it: one id in every chunk; a role-only first delta per choice (chat),
  * then per choice one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
  * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}. An
- * orchestrated choice's closing chunk carries the {@code chorus} member reports.
+ * orchestrated choice's closing chunk carries the {@code chorus} member reports; with {@code chorus.trace} every token
+ * has its chunk, carrying its step's {@link TraceJson trace}.
  * Choices are sent one after the other (the engine generates them together). An error after the headers went
  * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
  */
@@ -63,10 +64,15 @@ final class StreamedAnswer {
             event = choice.next(sse::keepAlive);
             Optional<GenerationEvent.Token> token = answer.request().logprobs()
                     && event instanceof GenerationEvent.Token sampled ? Optional.of(sampled) : Optional.empty();
-            // A token that releases no text yet (half a character, a possible stop string) shows only its logprob.
-            if (!event.text().isEmpty() || token.isPresent()) {
-                sse.send(chunk(answer, shape.deltaChoice(index, event.text(), token, textOffset,
-                        answer.tokenBytes())));
+            boolean traced = event instanceof GenerationEvent.Token sampled && sampled.trace().isPresent();
+            // A token that releases no text yet (half a character, a possible stop string) shows only its logprob
+            // and trace.
+            if (!event.text().isEmpty() || token.isPresent() || traced) {
+                ObjectNode delta = shape.deltaChoice(index, event.text(), token, textOffset, answer.tokenBytes());
+                if (event instanceof GenerationEvent.Token sampled) {
+                    TraceJson.attach(delta, List.of(sampled), answer.tokenBytes());
+                }
+                sse.send(chunk(answer, delta));
                 textOffset += event.text().length();
             }
         } while (event instanceof GenerationEvent.Token);

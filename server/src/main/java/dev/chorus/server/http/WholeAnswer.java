@@ -48,13 +48,14 @@ final class WholeAnswer {
                 event = choice.next(watch);
                 client.check();
                 text.append(event.text());
-                if (logprobs && event instanceof GenerationEvent.Token token) {
+                if ((logprobs || answer.request().traced()) && event instanceof GenerationEvent.Token token) {
                     tokens.add(token);
                 }
             } while (event instanceof GenerationEvent.Token);
             ObjectNode finished = answer.shape().choice(index, text.toString(),
                     logprobs ? Optional.of(tokens) : Optional.empty(), choice.finishReason(), answer.tokenBytes());
             MemberReports.attach(finished, choice.memberReports());
+            TraceJson.attach(finished, tokens, answer.tokenBytes());
             array.add(finished);
         }
         Usage usage = ChoiceReader.total(choices);

@@ -143,6 +143,16 @@ class RequestValidationTest {
             chat | chorus.strength      | /chorus                | {"strength": 2}
             text | prompt               | /prompt                | ["one", "two"]
             text | logprobs             | /logprobs              | 21
+            chat | logit_bias.7         | /logit_bias            | {"7": 101}
+            chat | logit_bias           | /logit_bias            | {"seven": 1}
+            chat | logit_bias           | /logit_bias            | {"999999": 1}
+            text | grammar              | /grammar               | "root ::= nothing"
+            chat | tool_choice          | /tool_choice           | "required"
+            chat | parallel_tool_calls  | /parallel_tool_calls   | false
+            chat | response_format.type | /response_format       | {"type": "yaml"}
+            chat | response_format.json_schema.name | /response_format | {"type": "json_schema", "json_schema": {"name": "a b", "schema": {}}}
+            chat | response_format.json_schema.schema | /response_format | {"type": "json_schema", "json_schema": {"name": "s", "schema": {"type": "string", "pattern": "a+"}}}
+            chat | response_format.json_schema.schema | /response_format | {"type": "json_schema", "json_schema": {"name": "s", "schema": {"type": "object", "properties": {"a": {"type": "integer", "maximum": 5}}}}}
             """)
     void aValueOutOfRangeNamesTheField(String endpoint, String param, String pointer, String value) {
         assertRefused(endpoint, pointer, value, param, "invalid_value");
@@ -151,8 +161,6 @@ class RequestValidationTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
             chat | tools     | /tools     | [{"type": "function", "function": {"name": "f"}}]
-            chat | response_format | /response_format | {"type": "json_object"}
-            chat | logit_bias | /logit_bias | {"50256": -100}
             text | suffix    | /suffix    | "end"
             text | echo      | /echo      | true
             text | best_of   | /best_of   | 2

@@ -38,6 +38,7 @@ final class VectorLogitFusion implements LogitFusion {
 
     private final float[] scores;
     private final float[] probabilities;
+    private final float[] draftProbabilities;
     private final double[] blockSums;
     private final int[] counts;
     private final int[] distinct;
@@ -57,6 +58,9 @@ final class VectorLogitFusion implements LogitFusion {
     private final float[] activeInvT;
     private final float[] activeShifts;
     private int activeCount;
+    /** The last fused row's log-sum-exp of f and, when it sampled, the kept-probability threshold. */
+    private float rowLogSumExp;
+    private float keptThreshold;
     private boolean closed;
 
     VectorLogitFusion(FusionShape shape) {
@@ -69,6 +73,7 @@ final class VectorLogitFusion implements LogitFusion {
         int members = shape.members();
         scores = new float[padded];
         probabilities = new float[padded];
+        draftProbabilities = new float[padded];
         blockSums = new double[(padded + BLOCK - 1) / BLOCK];
         counts = new int[vocab];
         distinct = new int[shape.maxHistory()];
@@ -111,9 +116,81 @@ final class VectorLogitFusion implements LogitFusion {
     public void fuse(FusionStep step, FusionResult result) {
         requireOpen();
         shape.requireFits(step, result);
+        step.maskContrastiveExperts(logits);
         for (int b = 0; b < step.batch(); b++) {
+            int proposal = step.proposal(b);
+            boolean sampledProposal = proposal != FusionStep.NO_PROPOSAL && !step.sampling(b).greedy();
+            float draftThreshold = 0f;
+            if (sampledProposal) {
+                // The proposer's kept distribution Q, before this row's P takes the probabilities buffer.
+                fuseRow(step, step.draftRow(b), result);
+                System.arraycopy(probabilities, 0, draftProbabilities, 0, padded);
+                draftThreshold = keptThreshold;
+            }
             fuseRow(step, b, result);
+            result.acceptances()[b] = false;
+            if (sampledProposal) {
+                verifySampled(step, b, proposal, draftThreshold, result);
+            } else if (proposal != FusionStep.NO_PROPOSAL) {
+                result.acceptances()[b] = result.tokens()[b] == proposal;
+            }
         }
+    }
+
+    /** FUSION.md step 9 for a sampled row whose P is in {@link #probabilities} and the proposer's Q in {@link #draftProbabilities}. */
+    private void verifySampled(FusionStep step, int b, int proposal, float draftThreshold, FusionResult result) {
+        double targetMass = VectorRows.sumAtLeast(probabilities, 0, padded, keptThreshold);
+        double draftMass = VectorRows.sumAtLeast(draftProbabilities, 0, padded, draftThreshold);
+        SamplingParams sampling = step.sampling(b);
+        Philox4x32.generate(step.step(b), step.stream(b), 1, 0, (int) sampling.seed(), (int) (sampling.seed() >>> 32),
+                philox);
+        double residualUniform = Philox4x32.toUniform(philox[0], philox[1]);
+        double acceptUniform = Philox4x32.toUniform(philox[2], philox[3]);
+        double p = kept(probabilities, proposal, keptThreshold) / targetMass;
+        double q = kept(draftProbabilities, proposal, draftThreshold) / draftMass;
+        int token;
+        if (acceptUniform * q < p) {
+            token = proposal;
+            result.acceptances()[b] = true;
+        } else {
+            token = residualDraw(targetMass, draftThreshold, draftMass, residualUniform, result.tokens()[b]);
+        }
+        result.tokens()[b] = token;
+        result.logprobs()[b] = scores[token] - rowLogSumExp;
+    }
+
+    /** Step 7's scan over {@code (P − Q)+}; {@code fallback} (the free draw) when the residual has no mass. */
+    private int residualDraw(double targetMass, float draftThreshold, double draftMass, double u, int fallback) {
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            total += residual(i, targetMass, draftThreshold, draftMass);
+        }
+        if (!(total > 0)) {
+            return fallback;
+        }
+        double target = u * total;
+        double cumulative = 0;
+        int last = fallback;
+        for (int i = 0; i < vocab; i++) {
+            double r = residual(i, targetMass, draftThreshold, draftMass);
+            if (r > 0) {
+                cumulative += r;
+                last = i;
+                if (cumulative > target) {
+                    return i;
+                }
+            }
+        }
+        return last;
+    }
+
+    private double residual(int i, double targetMass, float draftThreshold, double draftMass) {
+        return Math.max(0, kept(probabilities, i, keptThreshold) / targetMass
+                - kept(draftProbabilities, i, draftThreshold) / draftMass);
+    }
+
+    private static double kept(float[] probabilities, int i, float threshold) {
+        return probabilities[i] >= threshold ? probabilities[i] : 0;
     }
 
     @Override
@@ -131,6 +208,14 @@ final class VectorLogitFusion implements LogitFusion {
             memberStatistics(rule, m, b, result);
         }
         float logSumExp = combine(rule, b);
+        float[] bias = step.bias(b);
+        if (bias != null) {
+            for (int i = 0; i < vocab; i++) {
+                scores[i] += bias[i];
+            }
+            logSumExp = logSumExp(VectorRows.max(scores, padded), b);
+        }
+        rowLogSumExp = logSumExp;
         writeTop(sampling.topLogprobs(), logSumExp, b, result);
         int penalised = penalise(step, b, sampling, logSumExp - logitOffset(rule));
         float best = VectorRows.max(scores, padded);
@@ -293,6 +378,7 @@ final class VectorLogitFusion implements LogitFusion {
         if (sampling.minP() > 0) {
             threshold = Math.max(threshold, sampling.minP() * VectorRows.max(probabilities, padded));
         }
+        keptThreshold = threshold;
         double u = Philox4x32.uniform(sampling.seed(), step, stream, philox);
         return draw(threshold, u);
     }

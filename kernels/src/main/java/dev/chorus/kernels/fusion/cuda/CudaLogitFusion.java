@@ -20,8 +20,9 @@ import jcuda.driver.CUstream_flags;
 
 /**
  * The CUDA backend: {@code fuse_logits.cu} and {@code sample.cu} on one non-blocking stream. Per step the
- * member rows go up from the pinned staging buffer, with the parameter words and (when a row is
- * penalised) the history, three kernels run, and one row of result words per sequence comes back — all
+ * member rows go up from the pinned staging buffer, with the parameter words, (when a row is
+ * penalised) the history, (when it is biased) its bias and (when rows verify sampled proposals) the
+ * proposals, three kernels run (four with proposals), and one row of result words per sequence comes back — all
  * asynchronous copies from and to pinned memory, one synchronisation. Every buffer is allocated when the
  * instance opens; launch errors surface as {@link jcuda.CudaException} at the launch, kernel faults at the
  * synchronisation.
@@ -37,12 +38,15 @@ final class CudaLogitFusion implements LogitFusion {
     private final PinnedBuffer staging;
     private final PinnedBuffer params;
     private final PinnedBuffer history;
+    private final PinnedBuffer bias;
     private final PinnedBuffer results;
+    private final PinnedBuffer proposals;
     private final List<PinnedBuffer> pinned = new ArrayList<>();
     private final Pointer[] memberRows;
     private final CUdeviceptr[] memberDeviceRows;
     private final FuseLogitsCuda fuseLogits;
     private final SampleCuda sample;
+    private final VerifyCuda verify;
     private boolean closed;
 
     CudaLogitFusion(CudaModules modules, FusionShape shape) {
@@ -60,9 +64,12 @@ final class CudaLogitFusion implements LogitFusion {
             staging = pin(LOGITS.bytes(shape, chunks));
             params = pin(PARAMS.bytes(shape, chunks));
             history = pin(HISTORY.bytes(shape, chunks));
+            bias = pin(BIAS.bytes(shape, chunks));
             results = pin(RESULTS.bytes(shape, chunks));
+            proposals = pin(PROPOSALS.bytes(shape, chunks));
             fuseLogits = new FuseLogitsCuda(modules, shape, device);
             sample = new SampleCuda(modules, shape, device);
+            verify = new VerifyCuda(modules, shape, device);
         } catch (RuntimeException e) {
             // Free what was allocated before the failure (out of memory, most likely).
             releaseHost();
@@ -114,6 +121,7 @@ final class CudaLogitFusion implements LogitFusion {
             return;
         }
         modules.makeCurrent();
+        step.maskContrastiveExperts(staging.segment);
         for (int m = 0; m < memberRows.length; m++) {
             cuMemcpyHtoDAsync(memberDeviceRows[m], memberRows[m], memberBytes(batch), stream);
         }
@@ -125,8 +133,17 @@ final class CudaLogitFusion implements LogitFusion {
             cuMemcpyHtoDAsync(buffers.get(HISTORY), history.pointer, (long) batch * shape.maxHistory() * Integer.BYTES,
                     stream);
         }
+        int verified = rows.packProposals(step, proposals.segment);
+        if (verified > 0) {
+            cuMemcpyHtoDAsync(buffers.get(PROPOSALS), proposals.pointer, 3L * verified * Integer.BYTES, stream);
+        }
+        rows.packBias(step, bias.segment, (offset, length) -> cuMemcpyHtoDAsync(buffers.get(BIAS).withByteOffset(offset),
+                bias.pointer.withByteOffset(offset), length, stream));
         fuseLogits.launch(stream, batch);
         sample.launch(stream, batch);
+        if (verified > 0) {
+            verify.launch(stream, verified);
+        }
         cuMemcpyDtoHAsync(results.pointer, buffers.get(RESULTS), (long) batch * rows.resultStride() * Integer.BYTES,
                 stream);
         cuStreamSynchronize(stream);

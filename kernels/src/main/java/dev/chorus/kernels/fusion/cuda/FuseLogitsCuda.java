@@ -45,7 +45,8 @@ final class FuseLogitsCuda {
         momentsArguments = Pointer.to(Pointer.to(buffers.get(LOGITS)), Pointer.to(buffers.get(PARAMS)),
                 Pointer.to(paramStride), Pointer.to(memberCount), Pointer.to(batch), Pointer.to(maxBatch),
                 Pointer.to(vocab), Pointer.to(chunkCount), Pointer.to(buffers.get(MEMBER_MOMENTS)));
-        combineArguments = Pointer.to(Pointer.to(buffers.get(LOGITS)), Pointer.to(buffers.get(PARAMS)),
+        combineArguments = Pointer.to(Pointer.to(buffers.get(LOGITS)), Pointer.to(buffers.get(BIAS)),
+                Pointer.to(buffers.get(PARAMS)),
                 Pointer.to(paramStride), Pointer.to(memberCount), Pointer.to(maxBatch), Pointer.to(vocab),
                 Pointer.to(chunkCount), Pointer.to(buffers.get(MEMBER_MOMENTS)), Pointer.to(buffers.get(FUSED)),
                 Pointer.to(buffers.get(FUSED_MOMENTS)), Pointer.to(buffers.get(CANDIDATES)),

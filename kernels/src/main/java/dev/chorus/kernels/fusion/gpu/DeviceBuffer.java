@@ -10,6 +10,8 @@ public enum DeviceBuffer {
     PARAMS,
     /** Penalty history, {@code maxHistory} tokens per row. */
     HISTORY,
+    /** The bias added to each biased row's fused scores, {@code vocabSize} floats per row. */
+    BIAS,
     /** Log-sum-exp moments per (member, row, chunk). */
     MEMBER_MOMENTS,
     /** Unnormalised fused scores f per (row, token); penalised in place by the sampler. */
@@ -21,7 +23,9 @@ public enum DeviceBuffer {
     /** The fused log-probabilities of the history tokens before their penalty, per row. */
     PENALTY_SCRATCH,
     /** Result words, {@link DeviceLayout#resultStride} per row. */
-    RESULTS;
+    RESULTS,
+    /** Sampled proposals to verify: (target row, draft row, token) triples, at most one per row. */
+    PROPOSALS;
 
     /** Bytes of this buffer for {@code shape} with {@code chunks} chunks per row (never 0). */
     public long bytes(FusionShape shape, int chunks) {
@@ -31,12 +35,14 @@ public enum DeviceBuffer {
             case LOGITS -> shape.logitCount() * Float.BYTES;
             case PARAMS -> rows * DeviceLayout.paramStride(shape.members()) * Integer.BYTES;
             case HISTORY -> rows * history * Integer.BYTES;
+            case BIAS -> rows * shape.vocabSize() * Float.BYTES;
             case MEMBER_MOMENTS -> shape.members() * rows * chunks * DeviceLayout.MOMENTS_BYTES;
             case FUSED -> rows * shape.vocabSize() * Float.BYTES;
             case FUSED_MOMENTS -> rows * chunks * DeviceLayout.MOMENTS_BYTES;
             case CANDIDATES -> rows * chunks * Math.max(1, shape.maxTopLogprobs()) * DeviceLayout.RANKED_BYTES;
             case PENALTY_SCRATCH -> rows * history * Float.BYTES;
             case RESULTS -> rows * DeviceLayout.resultStride(shape) * Integer.BYTES;
+            case PROPOSALS -> rows * 3 * Integer.BYTES;
         };
     }
 }

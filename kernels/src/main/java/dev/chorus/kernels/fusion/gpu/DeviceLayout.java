@@ -33,7 +33,9 @@ public final class DeviceLayout {
     public static final int P_LAMBDA = 14;
     public static final int P_LOG_ALPHA = 15;
     public static final int P_PENALISED = 16;
-    public static final int P_COEFFICIENTS = 17;
+    /** 1 when the row's fused scores get its bias row (FUSION.md step 2b). */
+    public static final int P_BIASED = 17;
+    public static final int P_COEFFICIENTS = 18;
 
     // Result words of a row; then maxTop top tokens, maxTop top log-probs, and per member entropy,
     // max probability and a bad-input flag. R_LOGIT_OFFSET is Λ of FUSION.md step 4, which k_fuse_combine
@@ -43,7 +45,13 @@ public final class DeviceLayout {
     public static final int R_FUSED_BAD = 2;
     public static final int R_TOP_COUNT = 3;
     public static final int R_LOGIT_OFFSET = 4;
-    public static final int R_TOP_TOKENS = 5;
+    // What k_sample leaves for k_verify (FUSION.md step 9): log Z_f, max h and the filters' threshold key of
+    // the row's kept distribution; and k_verify's verdict.
+    public static final int R_LOG_Z = 5;
+    public static final int R_MAX_H = 6;
+    public static final int R_THRESHOLD = 7;
+    public static final int R_ACCEPTED = 8;
+    public static final int R_TOP_TOKENS = 9;
 
     /** Tokens each work-item of the fuse kernels holds in registers. */
     public static final int FUSE_ITEMS = 8;

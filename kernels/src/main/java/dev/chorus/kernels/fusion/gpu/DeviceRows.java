@@ -62,6 +62,7 @@ public final class DeviceRows {
             put(params, base + P_LAMBDA, rule.lambda());
             put(params, base + P_LOG_ALPHA, (float) Math.log(rule.alpha()));
             put(params, base + P_PENALISED, penalised(step, b) ? 1 : 0);
+            put(params, base + P_BIASED, step.bias(b) != null ? 1 : 0);
             int members = shape.members();
             for (int m = 0; m < members; m++) {
                 put(params, base + P_COEFFICIENTS + m, coefficient(rule, m));
@@ -81,13 +82,52 @@ public final class DeviceRows {
         return false;
     }
 
+    /**
+     * Copies the bias of every biased row b to {@code vocabSize} floats at row b of {@code bias} and calls
+     * {@code upload} with that row's byte offset and length.
+     */
+    public void packBias(FusionStep step, MemorySegment bias, RowUpload upload) {
+        long rowBytes = (long) shape.vocabSize() * Float.BYTES;
+        for (int b = 0; b < step.batch(); b++) {
+            float[] row = step.bias(b);
+            if (row != null) {
+                MemorySegment.copy(row, 0, bias, ValueLayout.JAVA_FLOAT, b * rowBytes, row.length);
+                upload.bytes(b * rowBytes, rowBytes);
+            }
+        }
+    }
+
+    /** Uploads bytes {@code [offset, offset + length)} of a host staging buffer to the same device offsets. */
+    @FunctionalInterface
+    public interface RowUpload {
+        void bytes(long offset, long length);
+    }
+
     /** Copies rows 0 .. batch − 1 of the packed history ({@code maxHistory} words each) to {@code history}. */
     public void packHistory(FusionStep step, MemorySegment history) {
         MemorySegment.copy(step.history(), 0, history, WORD, 0, step.batch() * shape.maxHistory());
     }
 
     /**
-     * Reads rows 0 .. batch − 1 of {@code results} into {@code result}.
+     * Writes the step's sampled proposals as (target row, draft row, token) triples to {@code proposals} and returns
+     * how many there are: the blocks of {@code k_verify}. Greedy proposals need no kernel (see {@link #unpack}).
+     */
+    public int packProposals(FusionStep step, MemorySegment proposals) {
+        int count = 0;
+        for (int b = 0; b < step.batch(); b++) {
+            if (step.proposal(b) != FusionStep.NO_PROPOSAL && !step.sampling(b).greedy()) {
+                put(proposals, 3L * count, b);
+                put(proposals, 3L * count + 1, step.draftRow(b));
+                put(proposals, 3L * count + 2, step.proposal(b));
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Reads rows 0 .. batch − 1 of {@code results} into {@code result}; a greedy row's proposal is accepted when it
+     * is the argmax, a sampled one as {@code k_verify} decided.
      *
      * @param logits the staging buffer the step was fused from, where a flagged row's bad token is found
      * @throws FusionInputException for the first flagged row (in row order, its members before its fused scores)
@@ -106,6 +146,9 @@ public final class DeviceRows {
                 throw new FusionInputException(FusionInputException.FUSED, b, -1, "no finite fused score");
             }
             result.tokens()[b] = get(results, base + R_TOKEN);
+            int proposal = step.proposal(b);
+            result.acceptances()[b] = proposal != FusionStep.NO_PROPOSAL && (step.sampling(b).greedy()
+                    ? result.tokens()[b] == proposal : get(results, base + R_ACCEPTED) != 0);
             result.logprobs()[b] = getFloat(results, base + R_LOGPROB);
             int count = get(results, base + R_TOP_COUNT);
             result.topCounts()[b] = count;

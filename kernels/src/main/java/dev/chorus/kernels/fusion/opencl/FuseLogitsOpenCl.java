@@ -44,7 +44,8 @@ final class FuseLogitsOpenCl implements AutoCloseable {
             new KernelArguments(moments).buffer(buffers.get(LOGITS)).buffer(buffers.get(PARAMS)).integer(paramStride)
                     .integer(members).integer(1).integer(shape.maxBatch()).integer(shape.vocabSize()).integer(chunks)
                     .buffer(buffers.get(MEMBER_MOMENTS));
-            new KernelArguments(created).buffer(buffers.get(LOGITS)).buffer(buffers.get(PARAMS)).integer(paramStride)
+            new KernelArguments(created).buffer(buffers.get(LOGITS)).buffer(buffers.get(BIAS))
+                    .buffer(buffers.get(PARAMS)).integer(paramStride)
                     .integer(members).integer(shape.maxBatch()).integer(shape.vocabSize()).integer(chunks)
                     .buffer(buffers.get(MEMBER_MOMENTS)).buffer(buffers.get(FUSED)).buffer(buffers.get(FUSED_MOMENTS))
                     .buffer(buffers.get(CANDIDATES)).integer(shape.maxTopLogprobs()).buffer(buffers.get(RESULTS))

@@ -16,8 +16,9 @@ import org.jocl.Pointer;
 import org.jocl.cl_command_queue;
 
 /**
- * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words
- * and (when a row is penalised) history go up, three kernels run, one row of result words per sequence
+ * The OpenCL backend: {@code fusion.cl} on one in-order queue. Per step: the member rows, parameter words,
+ * (when a row is penalised) history, (when it is biased) its bias and (when rows verify sampled proposals) the
+ * proposals go up, three kernels run (four with proposals), one row of result words per sequence
  * comes back. The logits staging buffer is a mapped {@code CL_MEM_ALLOC_HOST_PTR} buffer (pinned on
  * NVIDIA); every buffer is allocated when the instance opens.
  */
@@ -34,10 +35,15 @@ final class OpenClLogitFusion implements LogitFusion {
     private final Pointer paramsPointer;
     private final MemorySegment history;
     private final Pointer historyPointer;
+    private final MemorySegment bias;
+    private final Pointer biasPointer;
     private final MemorySegment results;
     private final Pointer resultsPointer;
+    private final MemorySegment proposals;
+    private final Pointer proposalsPointer;
     private final FuseLogitsOpenCl fuseLogits;
     private final SampleOpenCl sample;
+    private final VerifyOpenCl verify;
     private boolean closed;
 
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the OpenCL 1.2 call, which every platform has
@@ -50,6 +56,7 @@ final class OpenClLogitFusion implements LogitFusion {
         OpenClBuffers device = null;
         OpenClStaging mapped = null;
         FuseLogitsOpenCl fuse = null;
+        SampleOpenCl sampling = null;
         try {
             device = new OpenClBuffers(program.context, shape, chunks);
             mapped = new OpenClStaging(program.context, queue, shape.logitCount() * Float.BYTES, arena);
@@ -57,11 +64,17 @@ final class OpenClLogitFusion implements LogitFusion {
             history = arena.allocate((long) shape.maxBatch() * Math.max(1, shape.maxHistory()) * Integer.BYTES,
                     Integer.BYTES);
             results = arena.allocate((long) shape.maxBatch() * rows.resultStride() * Integer.BYTES, Integer.BYTES);
+            proposals = arena.allocate(PROPOSALS.bytes(shape, chunks), Integer.BYTES);
+            bias = arena.allocate(BIAS.bytes(shape, chunks), Float.BYTES);
             fuse = new FuseLogitsOpenCl(program, shape, device, chunks);
-            sample = new SampleOpenCl(program, shape, device, chunks);
+            sampling = new SampleOpenCl(program, shape, device, chunks);
+            verify = new VerifyOpenCl(program, shape, device);
         } catch (RuntimeException e) {
             // Release what was created before the failure (out of device memory, most likely).
             arena.close();
+            if (sampling != null) {
+                sampling.close();
+            }
             if (fuse != null) {
                 fuse.close();
             }
@@ -77,8 +90,11 @@ final class OpenClLogitFusion implements LogitFusion {
         buffers = device;
         staging = mapped;
         fuseLogits = fuse;
+        sample = sampling;
+        proposalsPointer = Pointer.to(proposals.asByteBuffer());
         paramsPointer = Pointer.to(params.asByteBuffer());
         historyPointer = Pointer.to(history.asByteBuffer());
+        biasPointer = Pointer.to(bias.asByteBuffer());
         resultsPointer = Pointer.to(results.asByteBuffer());
     }
 
@@ -113,6 +129,7 @@ final class OpenClLogitFusion implements LogitFusion {
         }
         long rowBytes = (long) batch * shape.vocabSize() * Float.BYTES;
         long memberBytes = (long) shape.maxBatch() * shape.vocabSize() * Float.BYTES;
+        step.maskContrastiveExperts(staging.segment());
         for (int m = 0; m < shape.members(); m++) {
             staging.upload(queue, buffers.get(LOGITS), m * memberBytes, rowBytes);
         }
@@ -124,8 +141,18 @@ final class OpenClLogitFusion implements LogitFusion {
             clEnqueueWriteBuffer(queue, buffers.get(HISTORY), CL_FALSE, 0,
                     (long) batch * shape.maxHistory() * Integer.BYTES, historyPointer, 0, null, null);
         }
+        int verified = rows.packProposals(step, proposals);
+        if (verified > 0) {
+            clEnqueueWriteBuffer(queue, buffers.get(PROPOSALS), CL_FALSE, 0, 3L * verified * Integer.BYTES,
+                    proposalsPointer, 0, null, null);
+        }
+        rows.packBias(step, bias, (offset, length) -> clEnqueueWriteBuffer(queue, buffers.get(BIAS), CL_FALSE, offset,
+                length, biasPointer.withByteOffset(offset), 0, null, null));
         fuseLogits.enqueue(queue, batch);
         sample.enqueue(queue, batch);
+        if (verified > 0) {
+            verify.enqueue(queue, verified);
+        }
         clEnqueueReadBuffer(queue, buffers.get(RESULTS), CL_TRUE, 0, (long) batch * rows.resultStride() * Integer.BYTES,
                 resultsPointer, 0, null, null);
         rows.unpack(results, staging.segment(), step, result);
@@ -139,6 +166,7 @@ final class OpenClLogitFusion implements LogitFusion {
         closed = true;
         clFinish(queue);
         arena.close();
+        verify.close();
         sample.close();
         fuseLogits.close();
         staging.release(queue);

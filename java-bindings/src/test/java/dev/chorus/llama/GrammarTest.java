@@ -1,0 +1,95 @@
+package dev.chorus.llama;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** llama.cpp's grammar engine through the bindings, on the real 32000-token vocabulary. */
+class GrammarTest {
+
+    private static Model model;
+    private static Vocab vocab;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestModels.fixture(), ModelParams.vocabularyOnly());
+        vocab = model.vocab();
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void aGrammarOfOneStringAllowsExactlyThatString() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int run = 0; run < 3; run++) {
+            try (Grammar grammar = Grammar.compile(vocab, "root ::= \"Hello, wörld {\\\"x\\\": 1}\"", "root")) {
+                assertEquals("Hello, wörld {\"x\": 1}", walk(grammar, random));
+            }
+        }
+    }
+
+    @Test
+    void alternativesAndRepetitionsAreFollowedAndCopiesAreIndependent() {
+        try (Grammar grammar = Grammar.compile(vocab, "root ::= (\"yes\" | \"no\") [0-9]{2}", "root")) {
+            Grammar copy = grammar.copy();
+            String first = walk(grammar, new SplittableRandom(1));
+            String second = walk(copy, new SplittableRandom(2));
+            copy.close();
+            for (String text : new String[] {first, second}) {
+                assertTrue(text.matches("(yes|no)[0-9]{2}"), text);
+            }
+        }
+    }
+
+    @Test
+    void badGrammarsAndDisallowedTokensFailBeforeTheNativeCall() {
+        assertThrows(IllegalArgumentException.class, () -> Grammar.compile(vocab, "root ::= \"unterminated", "root"));
+        assertThrows(IllegalArgumentException.class, () -> Grammar.compile(vocab, "root ::= undefined", "root"));
+        assertThrows(IllegalArgumentException.class, () -> Grammar.compile(vocab, "start ::= \"x\"", "root"));
+        assertThrows(IllegalArgumentException.class, () -> Grammar.compile(vocab, "", "root"));
+        try (Grammar grammar = Grammar.compile(vocab, "root ::= \"a\"", "root")) {
+            int b = vocab.tokenize("b", false, false)[0];
+            assertThrows(IllegalStateException.class, () -> grammar.accept(b), "no mask yet");
+            grammar.mask(new float[vocab.size()]);
+            assertThrows(IllegalStateException.class, () -> grammar.accept(b), "not allowed");
+            assertThrows(IllegalArgumentException.class, () -> grammar.mask(new float[3]));
+        }
+    }
+
+    /** Picks random allowed tokens until only EOG is allowed; returns the text. */
+    private static String walk(Grammar grammar, SplittableRandom random) {
+        float[] bias = new float[vocab.size()];
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        for (int step = 0; step < 200; step++) {
+            int allowed = grammar.mask(bias);
+            assertTrue(allowed > 0);
+            int pick = random.nextInt(allowed);
+            int token = -1;
+            for (int i = 0; i < bias.length; i++) {
+                if (bias[i] == 0f && pick-- == 0) {
+                    token = i;
+                    break;
+                }
+            }
+            if (vocab.isEog(token)) {
+                assertEquals(1, allowed, "EOG only once nothing else is possible here");
+                return text.toString(StandardCharsets.UTF_8);
+            }
+            text.writeBytes(vocab.pieceBytes(token, false));
+            grammar.accept(token);
+        }
+        throw new AssertionError("the grammar never ended: " + text);
+    }
+}
