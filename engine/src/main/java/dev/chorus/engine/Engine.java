@@ -1,6 +1,7 @@
 package dev.chorus.engine;
 
 import dev.chorus.engine.config.CollaborationSpec;
+import dev.chorus.engine.config.ConfigException;
 import dev.chorus.engine.config.DraftSpec;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
@@ -70,6 +71,7 @@ public final class Engine implements AutoCloseable {
      * @throws dev.chorus.engine.config.ConfigException naming the config line of a file, merge or vocabulary problem
      */
     public static Engine start(EngineConfig parsed) {
+        requireServable(parsed);
         EngineConfig config = MergedModels.prepare(parsed);
         ConfigValidator.validate(config);
         SchedulerSpec scheduler = config.scheduler();
@@ -110,6 +112,17 @@ public final class Engine implements AutoCloseable {
             throw e;
         }
         return engine;
+    }
+
+    /** Adaptive ensemble weights are scored by {@code chorus eval}; the step loop does not move them yet. */
+    private static void requireServable(EngineConfig config) {
+        for (CollaborationSpec spec : config.collaborations().values()) {
+            if (!spec.adaptation().fixed()) {
+                throw new ConfigException(spec.location(), "collaboration '" + spec.name()
+                        + "' has adaptive weights, which chorus eval scores but chorus serve and run do not serve yet;"
+                        + " serve it with 'weights: fixed'");
+            }
+        }
     }
 
     public EngineConfig config() {

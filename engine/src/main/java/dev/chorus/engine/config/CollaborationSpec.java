@@ -13,12 +13,18 @@ import java.util.stream.Stream;
  * more than once, e.g. a proxy whose anti-expert is its base) and the contrastive parameters.
  * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
  * anti-expert) with coefficients (1, +strength, −strength). A {@code draft} speeds the collaboration up by
- * speculative decoding without changing what it generates.
+ * speculative decoding without changing what it generates. An ensemble's {@code adaptation} moves its weights per
+ * sequence, with the members' weights as the prior.
  */
 public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
-                                float lambda, float alpha, Optional<DraftSpec> draft, ConfigLocation location) {
+                                float lambda, float alpha, Optional<DraftSpec> draft, ConfigLocation location,
+                                WeightAdaptation adaptation) {
     public CollaborationSpec {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(adaptation, "adaptation");
+        if (!adaptation.fixed() && method != FusionMethod.LINEAR) {
+            throw new IllegalArgumentException("collaboration " + name + ": adaptive weights need method linear");
+        }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(draft, "draft");
@@ -33,10 +39,10 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
         }
     }
 
-    /** A collaboration without a draft. */
+    /** A collaboration without a draft whose weights are the configured ones at every step. */
     public CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
                              float lambda, float alpha, ConfigLocation location) {
-        this(name, kind, method, members, lambda, alpha, Optional.empty(), location);
+        this(name, kind, method, members, lambda, alpha, Optional.empty(), location, new WeightAdaptation.Fixed());
     }
 
     /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */

@@ -31,7 +31,8 @@ final class ConfigParser {
     private static final List<String> MODEL_KEYS = List.of("path", "merge", "gpu_layers", "context", "threads", "slots", "chat_template", "rpc",
             "tensor_split");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
-    private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members");
+    private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members", "weights", "tau",
+            "forgetting");
     private static final List<String> SINGLE_KEYS = List.of("kind", "model", "draft", "draft_tokens");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
     private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
@@ -44,6 +45,9 @@ final class ConfigParser {
     private static final int DEFAULT_CONTEXT = 2048;
     private static final int DEFAULT_SLOTS = 4;
     private static final float DEFAULT_ALPHA = 0.1f;
+    /** PackLLM-sim's temperature and the online mixture's forgetting factor: docs/adaptive.md says how chosen. */
+    private static final float DEFAULT_TAU = 0.1f;
+    private static final float DEFAULT_FORGETTING = 0.97f;
 
     private final Path file;
     private final Path folder;
@@ -275,7 +279,38 @@ final class ConfigParser {
                     member.number("temperature", 1f, x -> x > 0, "> 0"),
                     member.location()));
         }
-        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, location);
+        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, Optional.empty(),
+                location, adaptation(name, mapping, methodName));
+    }
+
+    /** {@code weights: fixed | perplexity (tau) | online (forgetting)}; the adaptive ones pool linearly. */
+    private WeightAdaptation adaptation(String name, YamlMapping mapping, String method) {
+        String kind = mapping.optionalString("weights").orElse("fixed");
+        String owner = "collaboration '" + name + "'";
+        List<String> unused = switch (kind) {
+            case "fixed" -> List.of("tau", "forgetting");
+            case "perplexity" -> List.of("forgetting");
+            case "online" -> List.of("tau");
+            default -> throw new ConfigException(mapping.location("weights"), "'weights' of " + owner
+                    + " must be fixed, perplexity or online, got " + kind);
+        };
+        for (String key : unused) {
+            if (mapping.optional(key).isPresent()) {
+                throw new ConfigException(mapping.location(key), "'" + key + "' of " + owner
+                        + " does not apply to weights: " + kind);
+            }
+        }
+        if (!kind.equals("fixed") && !method.equals("linear")) {
+            throw new ConfigException(mapping.location("weights"), "'weights: " + kind + "' of " + owner
+                    + " needs method linear (the weights are a posterior over members), got " + method);
+        }
+        return switch (kind) {
+            case "perplexity" -> new WeightAdaptation.Perplexity(
+                    mapping.number("tau", DEFAULT_TAU, x -> x > 0 && Double.isFinite(x), "finite and > 0"));
+            case "online" -> new WeightAdaptation.Online(
+                    mapping.number("forgetting", DEFAULT_FORGETTING, x -> x > 0 && x <= 1, "in (0, 1]"));
+            default -> new WeightAdaptation.Fixed();
+        };
     }
 
     /** A {@code single} collaboration: one model served under another name, sped up by a draft model. */
@@ -294,7 +329,8 @@ final class ConfigParser {
                     + " must be at most " + DraftSpec.MAX_TOKENS + ", got " + tokens);
         }
         return new CollaborationSpec(name, CollaborationKind.SINGLE, FusionMethod.LINEAR, List.of(member), 0f, 1f,
-                Optional.of(new DraftSpec(draft, tokens, mapping.location("draft"))), location);
+                Optional.of(new DraftSpec(draft, tokens, mapping.location("draft"))), location,
+                new WeightAdaptation.Fixed());
     }
 
     private CollaborationSpec contrastive(String name, YamlMapping mapping, Map<String, ModelSpec> models,

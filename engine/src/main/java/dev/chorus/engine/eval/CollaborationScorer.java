@@ -1,5 +1,6 @@
 package dev.chorus.engine.eval;
 
+import dev.chorus.engine.adaptive.AdaptiveWeights;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.kernels.fusion.FusionBackend;
 import dev.chorus.kernels.fusion.FusionResult;
@@ -10,6 +11,8 @@ import dev.chorus.kernels.fusion.LogitFusion;
 import dev.chorus.kernels.fusion.LogitFusions;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +20,8 @@ import java.util.Optional;
  * Scores decoded windows for one collaboration through its own {@link LogitFusion} instance (the backend the
  * config's scheduler serves requests with) and the collaboration's {@link FusionRule}: each position's member logits go to the staging
  * buffer, up to {@code maxBatch} positions per fusion call, and the fused log-probability of the actual next token
- * comes back by {@link TeacherForcing}.
+ * comes back by {@link TeacherForcing}. Adaptive weights are served per sequence, so each window is one sequence here:
+ * the weights at position t come from the members' log-probabilities of tokens 1..t only (causal, as served).
  */
 final class CollaborationScorer implements AutoCloseable {
     /** Positions fused per call: large enough to keep a GPU busy, small enough for a modest staging buffer. */
@@ -31,12 +35,15 @@ final class CollaborationScorer implements AutoCloseable {
     private final FusionStep step;
     private final FusionResult result;
     private final int[] target = new int[TeacherForcing.HISTORY];
+    private final int vocabSize;
     private final long rowBytes;
     private long decodeBaseline;
     private long fusionNanos;
     private long tokens;
     private long zeroProbabilityTokens;
     private double nllSum;
+    /** Each window scored since the last reset, in order. */
+    private final List<WindowScore> windowScores = new ArrayList<>();
 
     /**
      * @param members  the decoder of each fusion member, in member order (one decoder may serve several members)
@@ -54,6 +61,7 @@ final class CollaborationScorer implements AutoCloseable {
         this.step = new FusionStep(shape);
         this.result = new FusionResult(shape);
         this.rowBytes = (long) vocabSize * Float.BYTES;
+        this.vocabSize = vocabSize;
     }
 
     CollaborationSpec spec() {
@@ -72,27 +80,46 @@ final class CollaborationScorer implements AutoCloseable {
         tokens = 0;
         zeroProbabilityTokens = 0;
         nllSum = 0;
+        windowScores.clear();
     }
 
     /** Scores tokens 1..n−1 of a window every member decoder has just decoded. */
     void score(int[] window) {
         long started = System.nanoTime();
+        double nllBefore = nllSum;
+        long zeroBefore = zeroProbabilityTokens;
+        FusionRule[] rules = rules(window);
         int rows = fusion.shape().maxBatch();
         for (int first = 0; first < window.length - 1; first += rows) {
             int count = Math.min(rows, window.length - 1 - first);
-            fuse(window, first, count);
+            fuse(window, rules, first, count);
         }
+        windowScores.add(new WindowScore(zeroProbabilityTokens - zeroBefore, nllSum - nllBefore));
         fusionNanos += System.nanoTime() - started;
     }
 
-    private void fuse(int[] window, int first, int count) {
+    /** Each window scored since the last reset, in order. */
+    List<WindowScore> windowScores() {
+        return List.copyOf(windowScores);
+    }
+
+    /** One window's tokens of probability 0 and the NLL sum of the others, in nats; the better one first. */
+    record WindowScore(long zeroProbabilityTokens, double finiteNll) implements Comparable<WindowScore> {
+        @Override
+        public int compareTo(WindowScore other) {
+            int zero = Long.compare(zeroProbabilityTokens, other.zeroProbabilityTokens);
+            return zero != 0 ? zero : Double.compare(finiteNll, other.finiteNll);
+        }
+    }
+
+    private void fuse(int[] window, FusionRule[] rules, int first, int count) {
         step.clear();
         MemorySegment staging = fusion.logits();
         FusionShape shape = fusion.shape();
         for (int b = 0; b < count; b++) {
             int position = first + b;
             target[0] = window[position + 1];
-            step.add(rule, TeacherForcing.SAMPLING, 0, 0, target, TeacherForcing.HISTORY);
+            step.add(rules[position], TeacherForcing.SAMPLING, 0, 0, target, TeacherForcing.HISTORY);
             for (int m = 0; m < members.size(); m++) {
                 MemorySegment.copy(members.get(m).logits(position), 0, staging,
                         shape.rowOffset(m, b) * Float.BYTES, rowBytes);
@@ -107,6 +134,31 @@ final class CollaborationScorer implements AutoCloseable {
                 zeroProbabilityTokens++;
             }
         }
+    }
+
+    /** The rule of each position of a window: the configured one, or the adaptive weights before that position. */
+    private FusionRule[] rules(int[] window) {
+        FusionRule[] rules = new FusionRule[window.length - 1];
+        if (spec.adaptation().fixed()) {
+            Arrays.fill(rules, rule);
+            return rules;
+        }
+        float[] temperatures = rule.temperatures();
+        double[][] memberLogprobs = new double[members.size()][];
+        for (int m = 0; m < memberLogprobs.length; m++) {
+            memberLogprobs[m] = members.get(m).targetLogprobs(temperatures[m], vocabSize);
+        }
+        AdaptiveWeights weights = new AdaptiveWeights(spec.adaptation(), rule.weights());
+        double[] evidence = new double[members.size()];
+        for (int position = 0; position < rules.length; position++) {
+            rules[position] = new FusionRule(rule.method(), weights.weights(), temperatures, rule.lambda(),
+                    rule.alpha());
+            for (int m = 0; m < evidence.length; m++) {
+                evidence[m] = memberLogprobs[m][position];
+            }
+            weights.observe(evidence);
+        }
+        return rules;
     }
 
     /** The perplexity of the windows scored since the last {@link #reset()}. */

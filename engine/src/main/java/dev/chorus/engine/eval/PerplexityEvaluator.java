@@ -2,6 +2,7 @@ package dev.chorus.engine.eval;
 
 import dev.chorus.engine.CpuBudget;
 import dev.chorus.engine.ModelRegistry;
+import dev.chorus.engine.config.CollaborationKind;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.ConfigValidator;
 import dev.chorus.engine.config.EngineConfig;
@@ -11,6 +12,7 @@ import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.llama.Vocab;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -136,6 +138,41 @@ public final class PerplexityEvaluator implements AutoCloseable {
             progress.windowDone(w + 1, windows.count());
         }
         return scorers.stream().map(scorer -> scorer.perplexity(windows.count())).toList();
+    }
+
+    /**
+     * The oracle router over the named collaborations of the last {@link #evaluate}: for each window the member with
+     * the lowest NLL on it, as if a router knew the answer (an upper bound for routers that pick one member per
+     * request). Its time is the candidates' together: it needs all of them to choose.
+     *
+     * @throws IllegalArgumentException fewer than two candidates, or one not evaluated
+     * @throws IllegalStateException    before the first {@link #evaluate}
+     */
+    public Perplexity oracleRouter(String name, List<String> candidates) {
+        if (candidates.size() < 2) {
+            throw new IllegalArgumentException("an oracle router needs at least two candidates, got " + candidates);
+        }
+        List<CollaborationScorer> chosen = candidates.stream().map(candidate -> scorers.stream()
+                .filter(scorer -> scorer.spec().name().equals(candidate)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("'" + candidate + "' was not evaluated"))).toList();
+        List<List<CollaborationScorer.WindowScore>> scores = chosen.stream().map(CollaborationScorer::windowScores)
+                .toList();
+        int windows = scores.getFirst().size();
+        if (windows == 0) {
+            throw new IllegalStateException("evaluate windows before asking for the oracle router");
+        }
+        double nll = 0;
+        long zero = 0;
+        for (int w = 0; w < windows; w++) {
+            int window = w;
+            CollaborationScorer.WindowScore best = scores.stream().map(candidate -> candidate.get(window))
+                    .min(Comparator.naturalOrder()).orElseThrow();
+            zero += best.zeroProbabilityTokens();
+            nll += best.finiteNll();
+        }
+        List<Perplexity> alone = chosen.stream().map(scorer -> scorer.perplexity(windows)).toList();
+        return new Perplexity(name, CollaborationKind.ROUTER, windows, alone.getFirst().tokens(), zero, nll,
+                alone.stream().mapToDouble(Perplexity::seconds).sum());
     }
 
     @Override

@@ -9,7 +9,11 @@ import dev.chorus.llama.ContextParams;
 import dev.chorus.llama.FlashAttention;
 import dev.chorus.llama.Model;
 
+import dev.chorus.engine.adaptive.TokenLogprob;
+
 import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One model's context for perplexity: each window is decoded from an empty memory in one batch, with logits for
@@ -21,6 +25,8 @@ final class WindowDecoder implements AutoCloseable {
     private final CpuBudget budget;
     private final Context context;
     private final Batch batch;
+    private final Map<Float, double[]> targetLogprobs = new HashMap<>();
+    private int[] decoded = new int[0];
     private long decodeNanos;
 
     /** @param budget the CPU budget the evaluator's decodes (one model at a time) share */
@@ -67,12 +73,28 @@ final class WindowDecoder implements AutoCloseable {
             batch.add(tokens[position], position, 0, true);
         }
         context.decode(batch);
+        decoded = tokens.clone();
+        targetLogprobs.clear();
         decodeNanos += System.nanoTime() - started;
     }
 
     /** The logits after position {@code position} of the last window, valid until the next decode. */
     MemorySegment logits(int position) {
         return context.logits(position);
+    }
+
+    /**
+     * This model's log-probability at {@code temperature} of each next token of the last window (entry p: token
+     * p + 1 given tokens 0..p), computed once per window and temperature however many collaborations ask.
+     */
+    double[] targetLogprobs(float temperature, int vocabSize) {
+        return targetLogprobs.computeIfAbsent(temperature, t -> {
+            double[] logprobs = new double[decoded.length - 1];
+            for (int p = 0; p < logprobs.length; p++) {
+                logprobs[p] = TokenLogprob.of(logits(p), vocabSize, t, decoded[p + 1]);
+            }
+            return logprobs;
+        });
     }
 
     /** The time spent decoding so far. */

@@ -62,6 +62,22 @@ class EngineConfigTest {
     }
 
     @Test
+    void adaptiveWeightsAreParsedWithTheirDefaults() {
+        EngineConfig config = EngineConfig.parse(MODELS + """
+                collaborations:
+                  online:  { kind: ensemble, weights: online, members: [ {model: kjv}, {model: pydocs} ] }
+                  gamma:   { kind: ensemble, weights: online, forgetting: 0.9, members: [ {model: kjv}, {model: pydocs} ] }
+                  packllm: { kind: ensemble, weights: perplexity, tau: 0.5, members: [ {model: kjv}, {model: pydocs} ] }
+                  fixed:   { kind: ensemble, members: [ {model: kjv}, {model: pydocs} ] }
+                """, FILE);
+        assertEquals(new WeightAdaptation.Online(0.97f), config.collaboration("online").adaptation());
+        assertEquals(new WeightAdaptation.Online(0.9f), config.collaboration("gamma").adaptation());
+        assertEquals(new WeightAdaptation.Perplexity(0.5), config.collaboration("packllm").adaptation());
+        assertEquals(new WeightAdaptation.Fixed(), config.collaboration("fixed").adaptation());
+        assertEquals(new WeightAdaptation.Fixed(), config.collaboration("kjv").adaptation());
+    }
+
+    @Test
     void aSingleCollaborationMayNameADraft() {
         EngineConfig config = EngineConfig.parse(MODELS + """
                 collaborations:
@@ -100,6 +116,12 @@ class EngineConfigTest {
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, members: [ {model: a}, {model: zz} ] } | 4 | 'model' of member 2 of collaboration 'e' names unknown model 'zz'
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, method: mean, members: [ {model: a} ] } | 4 | 'method' of collaboration 'e' must be linear, log_linear
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, members: [ {model: a, weight: 0} ] } | 4 | 'weight' of member 1 of collaboration 'e' must be > 0, got 0
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, weights: best, members: [ {model: a} ] } | 4 | 'weights' of collaboration 'e' must be fixed, perplexity or online, got best
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, weights: online, tau: 1, members: [ {model: a} ] } | 4 | 'tau' of collaboration 'e' does not apply to weights: online
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, forgetting: 0.9, members: [ {model: a} ] } | 4 | 'forgetting' of collaboration 'e' does not apply to weights: fixed
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, weights: online, forgetting: 1.5, members: [ {model: a} ] } | 4 | 'forgetting' of collaboration 'e' must be in (0, 1], got 1.5
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, weights: perplexity, tau: 0, members: [ {model: a} ] } | 4 | 'tau' of collaboration 'e' must be finite and > 0, got 0
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, method: max, weights: online, members: [ {model: a} ] } | 4 | 'weights: online' of collaboration 'e' needs method linear
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  e: { kind: ensemble, members: [] } | 4 | 'members' of collaboration 'e' must be a non-empty list
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  c: { kind: contrastive, expert: a, amateur: a } | 4 | collaboration 'c' is missing 'lambda'
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  c: { kind: contrastive, expert: a, amateur: a, lambda: 1, alpha: 1.5 } | 4 | 'alpha' of collaboration 'c' must be in (0, 1], got 1.5

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "512",
             description = "tokens per window, BOS first, decoded from an empty context (default: ${DEFAULT-VALUE})")
     int window;
+
+    @Option(names = "--oracle", paramLabel = "NAME", split = ",",
+            description = "also score the oracle router over these evaluated names: the best of them on each window,"
+                    + " an upper bound for routers (e.g. --oracle kjv,pydocs)")
+    List<String> oracle = List.of();
 
     @Option(names = "--json", description = "print the results as one JSON object instead of a table")
     boolean json;
@@ -74,7 +80,10 @@ final class EvalCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "chorus: %d windows, %d scored tokens of %s; fusion: %s%n",
                     windows.count(), windows.scoredTokens(), input.file(),
                     String.join(", ", new LinkedHashSet<>(evaluator.backends().values())));
-            List<Perplexity> results = evaluator.evaluate(windows, new WindowProgress(System.err));
+            List<Perplexity> results = new ArrayList<>(evaluator.evaluate(windows, new WindowProgress(System.err)));
+            if (!oracle.isEmpty()) {
+                results.add(evaluator.oracleRouter("oracle(" + String.join("|", oracle) + ")", oracle));
+            }
             if (json) {
                 System.out.println(json(configFile, windows, results, evaluator.backends()));
             } else {
