@@ -26,10 +26,10 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --model FILE --draft FILE [--tokens 128] [--rounds 3] [--draft-tokens 8] [--out DIR]}.
  *
- * <p>Known problem (16:45, 2 Dec): with this config (one slot per model, context 512, draft_tokens 8) the first timed
- * greedy request to the drafted collaboration never finishes (the step loop keeps running the draft's decodes in
- * DraftProposer.propose); SpeculativeDecodingTest's config (two slots, context 256, draft_tokens 6) does not show it.
- * No results were recorded yet.
+ * <p>The draft decodes up to {@code draft_tokens} tiny batches per step, so it is the first to suffer when the step
+ * loop's threads outnumber the free cores (ggml's workers spin at barriers): it needs the CPU budget that shrinks with
+ * the load ({@code CpuBudget}, no {@code scheduler.threads} here). On a loaded 2-core machine a fixed budget of 2
+ * threads made drafted requests run at 2-13 tokens/s, which looked like a hang in {@code DraftProposer.propose}.
  */
 public final class SpeculationBench {
     private static final String[] PROMPTS = {"In the beginning God created", "And the LORD said unto Moses",
