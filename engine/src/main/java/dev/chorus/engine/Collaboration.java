@@ -65,6 +65,10 @@ final class Collaboration implements AutoCloseable {
     /** The draft proposer, when the collaboration speculates with a draft model (the last of {@link #models}). */
     private final DraftProposer proposer;
     private final int draftTokens;
+    /** Gated fusion, or null when every token is fused. */
+    private final Gate gate;
+    /** A skipped member's logits in a lead row (its weight is 0 there; the kernels only need finite values). */
+    private final MemorySegment skippedLogits;
     private final List<Sequence> decoding = new ArrayList<>();
     private final LongAdder proposedTokens = new LongAdder();
     private final LongAdder acceptedTokens = new LongAdder();
@@ -120,6 +124,8 @@ final class Collaboration implements AutoCloseable {
             }
         }
         this.proposer = created;
+        this.gate = spec.gate().isPresent() ? new Gate(spec) : null;
+        this.skippedLogits = gate == null ? null : MemorySegment.ofArray(new float[vocab.size()]);
     }
 
     String name() {
@@ -163,6 +169,16 @@ final class Collaboration implements AutoCloseable {
                 : new DraftState(draftTokens, request.sampling().params(), vocab.size());
     }
 
+    /** A new sequence's gated-fusion state, or null when it fuses every token. */
+    GateState newGateState(FusionRule sequenceRule, ConstraintState constraint) {
+        return gate == null ? null : gate.newState(sequenceRule, constraint, vocab.size());
+    }
+
+    /** Gated fusion's counts since start (zero without a gate). */
+    GateStats gateStats() {
+        return gate == null ? GateStats.NONE : gate.stats();
+    }
+
     /**
      * Before the step's plan: lets the draft propose tokens for every unconstrained, untraced sequence of this
      * collaboration whose last token is pending in {@code active}; a failed draft decode ends those sequences.
@@ -195,7 +211,7 @@ final class Collaboration implements AutoCloseable {
 
     SchedulerStats stats() {
         return new SchedulerStats(queued.get(), active.get(), steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
-                sampledTokens.sum(), cachedTokens.sum(), speculationStats());
+                sampledTokens.sum(), cachedTokens.sum(), speculationStats(), gateStats());
     }
 
     /**
@@ -283,9 +299,13 @@ final class Collaboration implements AutoCloseable {
         Arrays.fill(rows, null);
     }
 
-    /** Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. */
+    /**
+     * Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row: a gated sequence's is
+     * the lead's alone, or the fused one once its other models caught up.
+     */
     void addRow(Sequence sequence) {
-        int row = step.add(sequence.rule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
+        FusionRule rowRule = sequence.gate == null ? sequence.rule : sequence.gate.rowRule();
+        int row = step.add(rowRule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
         if (sequence.constraint != null) {
             step.bias(row, sequence.constraint.nextBias());
@@ -349,7 +369,7 @@ final class Collaboration implements AutoCloseable {
             }
             for (int m = 0; m < modelOfMember.length; m++) {
                 int model = modelOfMember[m];
-                MemorySegment logits = models.get(model).logits(sequence.entries[model] - rowBack[b]);
+                MemorySegment logits = decodedAt(sequence, model) ? logits(sequence, model, rowBack[b]) : skippedLogits;
                 MemorySegment.copy(logits, 0, staging, shape.rowOffset(m, b) * Float.BYTES, rowBytes);
             }
         }
@@ -365,11 +385,49 @@ final class Collaboration implements AutoCloseable {
         }
         for (int b = 0; b < batch; b++) {
             if (rowProposals[b] == 0) {
-                deliver(rows[b], b);
+                if (decided(rows[b], b)) {
+                    deliver(rows[b], b);
+                    if (rows[b].gate != null) {
+                        rows[b].gate.caughtUp();
+                    }
+                }
             } else if (rowBack[b] == rowProposals[b]) {
                 deliverVerified(rows[b], b, rowProposals[b]);
             }
         }
+    }
+
+    /**
+     * Whether a row's token is decided now: always, except for a gated sequence's lead row whose lead is unsure, which
+     * keeps the lead's logits for the position to be fused once the other models caught up.
+     */
+    private boolean decided(Sequence sequence, int row) {
+        GateState state = sequence.gate;
+        if (state == null) {
+            return true;
+        }
+        boolean byLead = !state.catchingUp;
+        if (byLead && !gate.leadDecides(result, row)) {
+            state.fuseNext(models.get(state.leadModel).logits(sequence.entries[state.leadModel]));
+            return false;
+        }
+        gate.count(state, byLead);
+        return true;
+    }
+
+    /** Whether model {@code model} has logits for a row of {@code sequence} this step: a gate's skipped ones do not. */
+    private static boolean decodedAt(Sequence sequence, int model) {
+        return sequence.gate == null || sequence.gate.catchingUp || !sequence.gate.lags(model);
+    }
+
+    /**
+     * Model {@code model}'s logits for a row of {@code sequence}, {@code back} positions before its last batch entry;
+     * while a gated sequence's other models catch up, the lead's are the ones it kept from the step before.
+     */
+    private MemorySegment logits(Sequence sequence, int model, int back) {
+        GateState state = sequence.gate;
+        return state != null && state.catchingUp && !state.lags(model) ? state.leadLogits()
+                : models.get(model).logits(sequence.entries[model] - back);
     }
 
     /**
@@ -412,7 +470,7 @@ final class Collaboration implements AutoCloseable {
         Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
                 : Optional.of(trace(sequence, row, token));
         sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),
-                topLogprobs(row, reported), memberStats(row), trace));
+                topLogprobs(row, reported), memberStats(sequence, row), trace));
         if (outcome.stopped()) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
             return false;
@@ -433,22 +491,32 @@ final class Collaboration implements AutoCloseable {
         return top;
     }
 
-    /** The step's trace; the members' logits are still their models' outputs of this step's decode. */
+    /**
+     * The step's trace; the members' logits are still their models' outputs of this step's decode. A token the gate's
+     * lead decided alone lists the members on the lead's model only.
+     */
     private StepTrace trace(Sequence sequence, int row, int token) {
         int count = sequence.request.trace();
         List<StepTrace.Member> members = new ArrayList<>(memberNames.size());
         for (int m = 0; m < memberNames.size(); m++) {
             int model = modelOfMember[m];
-            MemorySegment logits = models.get(model).logits(sequence.entries[model]);
+            if (!decodedAt(sequence, model)) {
+                continue;
+            }
+            MemorySegment logits = logits(sequence, model, 0);
             members.add(StepTracer.member(memberNames.get(m), logits, vocab.size(), sequence.rule.temperature(m),
                     result.memberMaxProb(row, m), token, count, pieces::text));
         }
         return new StepTrace(topLogprobs(row, count), members);
     }
 
-    private List<MemberStats> memberStats(int row) {
+    /** The statistics of the members that decoded the row's position (a gate's skipped ones did not). */
+    private List<MemberStats> memberStats(Sequence sequence, int row) {
         List<MemberStats> stats = new ArrayList<>(memberNames.size());
         for (int m = 0; m < memberNames.size(); m++) {
+            if (!decodedAt(sequence, modelOfMember[m])) {
+                continue;
+            }
             stats.add(new MemberStats(memberNames.get(m), result.memberEntropy(row, m), result.memberMaxProb(row, m)));
         }
         return stats;

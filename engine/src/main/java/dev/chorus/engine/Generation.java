@@ -23,6 +23,7 @@ public final class Generation {
     private final Runnable wakeScheduler;
     private volatile boolean cancelRequested;
     private volatile List<MemberReport> memberReports = List.of();
+    private volatile Optional<GateStats> gate = Optional.empty();
 
     Generation(Runnable wakeScheduler) {
         this.wakeScheduler = wakeScheduler;
@@ -69,6 +70,15 @@ public final class Generation {
     /** The member calls behind an orchestrated answer, set before it completes; empty for every other kind. */
     public List<MemberReport> memberReports() {
         return memberReports;
+    }
+
+    /** A gated collaboration's tokens and those its lead decided alone, set before it completes; else empty. */
+    public Optional<GateStats> gate() {
+        return gate;
+    }
+
+    void gated(GateStats stats) {
+        gate = Optional.of(stats);
     }
 
     public CompletableFuture<Completion> completion() {

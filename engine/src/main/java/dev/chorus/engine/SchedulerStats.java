@@ -13,7 +13,8 @@ package dev.chorus.engine;
  * @param tokens       tokens sampled
  * @param cachedTokens prompt tokens reused from the models' slot caches instead of prefilled
  * @param speculation  speculative decoding's counts (all zero without a draft)
+ * @param gate         gated fusion's counts (all zero without a gate)
  */
 public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens,
-                             long cachedTokens, SpeculationStats speculation) {
+                             long cachedTokens, SpeculationStats speculation, GateStats gate) {
 }

@@ -22,6 +22,8 @@ final class Sequence {
     final int[] entries;
     /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
     final DraftState draft;
+    /** Gated fusion: the lead decides alone while it is sure, the others lag behind; null when every token is fused. */
+    final GateState gate;
     /** The grammar and logit biases, or null when the request has none. */
     final ConstraintState constraint;
     private final SequenceText text;
@@ -47,6 +49,7 @@ final class Sequence {
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
         this.draft = collaboration.newDraftState(request);
+        this.gate = collaboration.newGateState(rule, constraint);
     }
 
     int[] prompt() {
@@ -64,11 +67,20 @@ final class Sequence {
         if (draft != null) {
             draft.decoded = prefix;
         }
+        if (gate != null) {
+            gate.othersDecoded = prefix;
+        }
     }
 
-    /** The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind. */
+    /**
+     * The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's, and a gate's other
+     * models, may lag behind.
+     */
     int cachedIn(int modelIndex, int cached) {
-        return draft != null && modelIndex == slots.length - 1 ? Math.min(cached, draft.decoded) : cached;
+        if (draft != null && modelIndex == slots.length - 1) {
+            return Math.min(cached, draft.decoded);
+        }
+        return gate != null && gate.lags(modelIndex) ? Math.min(cached, gate.othersDecoded) : cached;
     }
 
     /** Keeps only the first {@code kept} decoded tokens: a verification rejected the proposals after them. */
@@ -136,6 +148,9 @@ final class Sequence {
     void finish(FinishReason reason, Optional<String> error) {
         if (constraint != null) {
             constraint.close();
+        }
+        if (gate != null) {
+            generation.gated(gate.stats());
         }
         generation.finish(text.releaseHeld(), reason, usage(), error);
     }

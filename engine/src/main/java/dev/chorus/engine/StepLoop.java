@@ -220,9 +220,10 @@ final class StepLoop implements AutoCloseable {
     }
 
     /**
-     * Fills the models' batches: first one token for every decoding sequence, then prompt chunks of prefilling
-     * sequences in admission order until {@code prefillChunk} prompt tokens are planned. A sequence whose last pending
-     * token is planned gets a fusion row in its collaboration.
+     * Fills the models' batches: first one token for every decoding sequence, then the tokens gated sequences' other
+     * models skipped where fusion is needed again, then prompt chunks of prefilling sequences in admission order until
+     * {@code prefillChunk} prompt tokens are planned. A sequence whose last pending token is planned gets a fusion row
+     * in its collaboration.
      */
     private void planBatches() {
         models.forEach(ModelRuntime::clearBatch);
@@ -235,6 +236,11 @@ final class StepLoop implements AutoCloseable {
                 } else {
                     plan(sequence, 1);
                 }
+            }
+        }
+        for (Sequence sequence : active) {
+            if (sequence.gate != null && sequence.gate.catchingUp) {
+                planCatchUp(sequence);
             }
         }
         int budgetLeft = prefillChunk;
@@ -267,6 +273,12 @@ final class StepLoop implements AutoCloseable {
                     }
                     continue;
                 }
+                if (sequence.gate != null && sequence.gate.lags(i)) {
+                    if (last) {
+                        continue; // the lead may decide the token alone; the others catch up when fusion is needed
+                    }
+                    sequence.gate.othersDecoded = position + 1;
+                }
                 int entry = needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
                         sequence.slots[i], last);
                 sequence.entries[i] = entry;
@@ -276,6 +288,40 @@ final class StepLoop implements AutoCloseable {
             }
         }
         sequence.plan(count);
+        planned.add(sequence);
+    }
+
+    /**
+     * Plans the tokens a gated sequence's other models skipped into their batches, as many as they hold, all up to the
+     * sequence's last token; with that one (logits wanted) comes the row fusing it from every member.
+     */
+    private void planCatchUp(Sequence sequence) {
+        GateState gate = sequence.gate;
+        List<ModelRuntime> needed = sequence.collaboration.models();
+        int room = Integer.MAX_VALUE;
+        for (int i = 0; i < needed.size(); i++) {
+            if (gate.lags(i)) {
+                room = Math.min(room, needed.get(i).batchCapacity() - needed.get(i).batchSize());
+            }
+        }
+        int end = Math.min(sequence.length(), gate.othersDecoded + room);
+        if (end == gate.othersDecoded) {
+            return; // no room this step
+        }
+        for (int position = gate.othersDecoded; position < end; position++) {
+            boolean last = position == sequence.length() - 1;
+            for (int i = 0; i < needed.size(); i++) {
+                if (gate.lags(i)) {
+                    sequence.entries[i] = needed.get(i).add(sequence.collaboration, sequence.tokens[position],
+                            position, sequence.slots[i], last);
+                }
+            }
+        }
+        gate.othersDecoded = end;
+        if (end == sequence.length()) {
+            sequence.collaboration.addRow(sequence);
+        }
+        sequence.plan(0);
         planned.add(sequence);
     }
 

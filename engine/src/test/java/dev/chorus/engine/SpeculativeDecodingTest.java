@@ -20,13 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SpeculativeDecodingTest {
     private static final int TOKENS = 32;
-    private static final String[] PROMPTS = {
-        "In the beginning God created", "And the LORD said unto Moses", "def read_file(path):",
-        "The function returns a list of", "Blessed are the meek, for", "import os\nimport sys\n",
-        "And it came to pass in those days", "Return the number of elements in", "Thou shalt not",
-        "class Parser:\n    def __init__(self", "The kingdom of heaven is like", "Raises ValueError if the",
-        "And David said to Saul", "for line in open(", "Hear, O Israel:", "This module provides functions",
-        "And Jesus answered and said", "The default value is None, which", "Let there be light", "with open(name) as f:"};
     private static Engine engine;
 
     @BeforeAll
@@ -54,14 +47,15 @@ class SpeculativeDecodingTest {
     void greedyOutputIsTheModelsOwn() throws InterruptedException {
         Sampling greedy = Sampling.GREEDY.withTopLogprobs(5);
         int differing = 0;
-        for (String text : PROMPTS) {
+        for (String text : TestPrompts.MIXED) {
             GenerationRequest request = GenerationRequest.of(Prompt.text(text), TOKENS).withSampling(greedy)
                     .withCachePrompt(false);
             List<GenerationEvent.Token> plain = SameTokens.events(engine.submit("base", request));
             List<GenerationEvent.Token> speculated = SameTokens.events(engine.submit("fast", request));
             differing += SameTokens.assertSameUpToRounding(plain, speculated, "'" + text + "'") ? 1 : 0;
         }
-        assertTrue(differing <= 2, differing + " of " + PROMPTS.length + " prompts differ by rounding: not rare");
+        assertTrue(differing <= 2, differing + " of " + TestPrompts.MIXED.size()
+                + " prompts differ by rounding: not rare");
         SpeculationStats stats = engine.speculationStats("fast");
         assertTrue(stats.verifications() > 0 && stats.acceptedTokens() > 0, stats.toString());
         assertTrue(stats.acceptedTokens() <= stats.proposedTokens(), stats.toString());

@@ -14,11 +14,12 @@ import java.util.stream.Stream;
  * Member order is the contract of {@link FusionMethod}: contrastive = (expert, amateur), proxy = (base, expert,
  * anti-expert) with coefficients (1, +strength, −strength). A {@code draft} speeds the collaboration up by
  * speculative decoding without changing what it generates. An ensemble's {@code adaptation} moves its weights per
- * sequence, with the members' weights as the prior.
+ * sequence, with the members' weights as the prior. An ensemble's {@code gate} lets a lead member decide the tokens it is
+ * sure of alone (faster, not exact).
  */
 public record CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
                                 float lambda, float alpha, Optional<DraftSpec> draft, ConfigLocation location,
-                                WeightAdaptation adaptation) {
+                                WeightAdaptation adaptation, Optional<GateSpec> gate) {
     public CollaborationSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(adaptation, "adaptation");
@@ -37,12 +38,46 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
             throw new IllegalArgumentException("collaboration " + name + ": the draft " + draft.get().model()
                     + " is one of its members");
         }
+        Objects.requireNonNull(gate, "gate");
+        if (gate.isPresent()) {
+            requireGateable(name, kind, members, draft, gate.get());
+        }
     }
 
-    /** A collaboration without a draft whose weights are the configured ones at every step. */
+    private static void requireGateable(String name, CollaborationKind kind, List<MemberSpec> members,
+                                        Optional<DraftSpec> draft, GateSpec given) {
+        if (kind != CollaborationKind.ENSEMBLE) {
+            throw new IllegalArgumentException("collaboration " + name + ": a gate is an option of ensembles only");
+        }
+        if (draft.isPresent()) {
+            throw new IllegalArgumentException("collaboration " + name + ": a gate and a draft do not combine");
+        }
+        if (members.stream().noneMatch(member -> member.model().equals(given.lead()))) {
+            throw new IllegalArgumentException("collaboration " + name + ": the gate's lead " + given.lead()
+                    + " is not one of its members");
+        }
+        if (members.stream().allMatch(member -> member.model().equals(given.lead()))) {
+            throw new IllegalArgumentException("collaboration " + name + ": a gate needs a member on another model"
+                    + " than its lead " + given.lead());
+        }
+    }
+
+    /** The index of the gate's lead among the members: the first member on its model. */
+    public int leadMember() {
+        String lead = gate.orElseThrow().lead();
+        for (int m = 0; m < members.size(); m++) {
+            if (members.get(m).model().equals(lead)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("the lead is a member");
+    }
+
+    /** A collaboration without a draft or a gate whose weights are the configured ones at every step. */
     public CollaborationSpec(String name, CollaborationKind kind, FusionMethod method, List<MemberSpec> members,
                              float lambda, float alpha, ConfigLocation location) {
-        this(name, kind, method, members, lambda, alpha, Optional.empty(), location, new WeightAdaptation.Fixed());
+        this(name, kind, method, members, lambda, alpha, Optional.empty(), location, new WeightAdaptation.Fixed(),
+                Optional.empty());
     }
 
     /** The fusion rule this collaboration applies at every step, validated by {@link FusionRule}. */

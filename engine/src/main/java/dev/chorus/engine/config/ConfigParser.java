@@ -32,7 +32,8 @@ final class ConfigParser {
             "tensor_split");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members", "weights", "tau",
-            "forgetting");
+            "forgetting", "gate");
+    private static final List<String> GATE_KEYS = List.of("lead", "threshold");
     private static final List<String> SINGLE_KEYS = List.of("kind", "model", "draft", "draft_tokens");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
     private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
@@ -253,6 +254,12 @@ final class ConfigParser {
                                             Map<String, ModelSpec> models) {
         String owner = "collaboration '" + name + "'";
         ConfigLocation location = YamlMapping.location(file, value);
+        NodeTuple gate = YamlMapping.entries(file, value, owner, "a mapping").get("gate");
+        if (gate != null && kind != CollaborationKind.ENSEMBLE) {
+            throw new ConfigException(YamlMapping.location(file, gate.getKeyNode()), "'gate' of " + owner
+                    + " is an option of kind ensemble only (a lead member deciding alone among others), not "
+                    + kind.configName());
+        }
         return switch (kind) {
             case SINGLE -> drafted(name, new YamlMapping(file, value, owner, SINGLE_KEYS), models, location);
             case ENSEMBLE -> ensemble(name, new YamlMapping(file, value, owner, ENSEMBLE_KEYS), models, location);
@@ -280,7 +287,29 @@ final class ConfigParser {
                     member.location()));
         }
         return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, Optional.empty(),
-                location, adaptation(name, mapping, methodName));
+                location, adaptation(name, mapping, methodName), gate(name, mapping, members));
+    }
+
+    /** {@code gate: {lead: MEMBER, threshold: P}}: the lead decides alone while its top probability is at least P. */
+    private Optional<GateSpec> gate(String name, YamlMapping ensemble, List<MemberSpec> members) {
+        Optional<Node> node = ensemble.optional("gate");
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        String owner = "'gate' of collaboration '" + name + "'";
+        YamlMapping mapping = new YamlMapping(file, node.get(), owner, GATE_KEYS);
+        String lead = mapping.requiredString("lead");
+        List<String> models = members.stream().map(MemberSpec::model).distinct().toList();
+        if (!models.contains(lead)) {
+            throw new ConfigException(mapping.location("lead"), "'lead' of " + owner + " names '" + lead
+                    + "', which is not a member; members: " + String.join(", ", models));
+        }
+        if (models.size() == 1) {
+            throw new ConfigException(mapping.location("lead"), owner + " saves the decodes of members on other models"
+                    + " than its lead, and every member runs on '" + lead + "'");
+        }
+        float threshold = mapping.requiredNumber("threshold", x -> (float) x > 0 && x <= 1, "in (0, 1]");
+        return Optional.of(new GateSpec(lead, threshold, mapping.location()));
     }
 
     /** {@code weights: fixed | perplexity (tau) | online (forgetting)}; the adaptive ones pool linearly. */
@@ -330,7 +359,7 @@ final class ConfigParser {
         }
         return new CollaborationSpec(name, CollaborationKind.SINGLE, FusionMethod.LINEAR, List.of(member), 0f, 1f,
                 Optional.of(new DraftSpec(draft, tokens, mapping.location("draft"))), location,
-                new WeightAdaptation.Fixed());
+                new WeightAdaptation.Fixed(), Optional.empty());
     }
 
     private CollaborationSpec contrastive(String name, YamlMapping mapping, Map<String, ModelSpec> models,

@@ -15,9 +15,10 @@ import java.util.Objects;
  *                              contrastive plausibility cut): each makes the perplexity infinite
  * @param finiteNllSum          the sum of {@code −log p} over the other tokens, in nats
  * @param seconds               the time this collaboration alone would take: its members' decodes plus its fusion
+ * @param leadTokens            scored tokens a gated ensemble's lead decided alone (0 without a gate)
  */
 public record Perplexity(String name, CollaborationKind kind, int windows, long tokens, long zeroProbabilityTokens,
-                         double finiteNllSum, double seconds) {
+                         double finiteNllSum, double seconds, long leadTokens) {
 
     public Perplexity {
         Objects.requireNonNull(name, "name");
@@ -26,10 +27,24 @@ public record Perplexity(String name, CollaborationKind kind, int windows, long 
             throw new IllegalArgumentException("need windows ≥ 1, tokens ≥ 1 and 0 ≤ zero-probability tokens ≤ tokens: "
                     + windows + ", " + tokens + ", " + zeroProbabilityTokens);
         }
+        if (leadTokens < 0 || leadTokens > tokens) {
+            throw new IllegalArgumentException("need 0 ≤ lead tokens ≤ tokens: " + leadTokens + ", " + tokens);
+        }
         if (!Double.isFinite(finiteNllSum) || !(seconds >= 0)) {
             throw new IllegalArgumentException("the NLL sum must be finite and the time ≥ 0: " + finiteNllSum
                     + ", " + seconds);
         }
+    }
+
+    /** The perplexity of a collaboration without a gate. */
+    public Perplexity(String name, CollaborationKind kind, int windows, long tokens, long zeroProbabilityTokens,
+                      double finiteNllSum, double seconds) {
+        this(name, kind, windows, tokens, zeroProbabilityTokens, finiteNllSum, seconds, 0);
+    }
+
+    /** The share of scored tokens a gated ensemble's lead decided alone, the fusion skipped. */
+    public double skippedShare() {
+        return (double) leadTokens / tokens;
     }
 
     /** The mean negative log-likelihood per scored token in nats; {@code +∞} when a token had probability 0. */

@@ -118,6 +118,12 @@ public final class PerplexityEvaluator implements AutoCloseable {
         return backends;
     }
 
+    /** The scorer of a collaboration evaluated, for its per-position record. */
+    CollaborationScorer scorer(String name) {
+        return scorers.stream().filter(scorer -> scorer.spec().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("'" + name + "' is not evaluated"));
+    }
+
     /**
      * Decodes every window with every model and scores it with every collaboration.
      *

@@ -16,6 +16,9 @@ final class TeacherForcing {
     /** Greedy, every filter off, the presence bonus on the one history token, no top log-probabilities. */
     static final SamplingParams SAMPLING = new SamplingParams(0f, 0, 1f, 0f, 1f, -BONUS, 0f, 0L, 0);
 
+    /** {@link #SAMPLING} reporting the distribution's most likely token too (its top log-probabilities are of F). */
+    static final SamplingParams WITH_TOP_TOKEN = new SamplingParams(0f, 0, 1f, 0f, 1f, -BONUS, 0f, 0L, 1);
+
     /** The penalty history the kernels need: the target token alone. */
     static final int HISTORY = 1;
 

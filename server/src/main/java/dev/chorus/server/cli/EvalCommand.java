@@ -101,6 +101,9 @@ final class EvalCommand implements Callable<Integer> {
             String note = result.zeroProbabilityTokens() == 0 ? "" : String.format(Locale.ROOT,
                     "%d tokens with probability 0; on the other %.1f%%: perplexity %.3f",
                     result.zeroProbabilityTokens(), 100 * result.coverage(), result.coveredPerplexity());
+            if (result.leadTokens() > 0) {
+                note = String.format(Locale.ROOT, "gate: the lead decided %.1f%% alone", 100 * result.skippedShare());
+            }
             out.printf(Locale.ROOT, row, result.name(), result.kind().configName(), result.tokens(),
                     String.format(Locale.ROOT, "%.5f", result.meanNll()),
                     String.format(Locale.ROOT, "%.3f", result.perplexity()),
@@ -124,6 +127,8 @@ final class EvalCommand implements Callable<Integer> {
                     .put("tokens", result.tokens())
                     .put("zero_probability_tokens", result.zeroProbabilityTokens())
                     .put("coverage", result.coverage())
+                    .put("lead_tokens", result.leadTokens())
+                    .put("skipped_share", result.skippedShare())
                     .put("seconds", result.seconds())
                     .put("fusion", backends.get(result.name()));
             // JSON has no infinity: a perplexity that is infinite is null, the covered one still says how close.

@@ -2,6 +2,7 @@ package dev.chorus.server.http;
 
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Generation;
+import dev.chorus.engine.GateStats;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Usage;
@@ -92,6 +93,11 @@ final class ChoiceReader {
     /** The member calls behind an orchestrated choice, once it finished; empty for every other kind. */
     List<MemberReport> memberReports() {
         return generation.memberReports();
+    }
+
+    /** A gated ensemble's counts of this choice, once it ended. */
+    Optional<GateStats> gate() {
+        return generation.gate();
     }
 
     /** The usage of a request's choices: the prompt once (as the first choice found it cached), the completions summed. */

@@ -150,6 +150,13 @@ final class ServerMetrics {
         schedulerSeries(out, stats, "chorus_speculation_accepted_tokens_total", "counter",
                 "Proposed tokens the collaboration accepted (acceptance rate = accepted / proposed; mean accepted"
                         + " length = accepted / verifications).", s -> s.speculation().acceptedTokens());
+        schedulerSeries(out, stats, "chorus_gate_tokens_total", "counter",
+                "Tokens a gated ensemble decided.", s -> s.gate().tokens());
+        schedulerSeries(out, stats, "chorus_gate_lead_tokens_total", "counter",
+                "Of those, tokens its lead decided alone, the fusion skipped.", s -> s.gate().leadTokens());
+        schedulerSeries(out, stats, "chorus_gate_skipped_share", "gauge",
+                "Skipped-fusion share since start: lead tokens / tokens (0 without a gate).",
+                s -> s.gate().skippedShare());
     }
 
     /** The shared runtime per loaded model: its one context, shared by every collaboration using it. */

@@ -83,6 +83,7 @@ final class StreamedAnswer {
         } while (event instanceof GenerationEvent.Token);
         ObjectNode closing = shape.closingChoice(index, choice.finishReason());
         MemberReports.attach(closing, choice.memberReports());
+        GateJson.attach(closing, choice.gate());
         sse.send(chunk(answer, closing));
     }
 
@@ -108,6 +109,7 @@ final class StreamedAnswer {
             closing = answer.shape().closingChoice(index, choice.finishReason());
         }
         MemberReports.attach(closing, choice.memberReports());
+        GateJson.attach(closing, choice.gate());
         sse.send(chunk(answer, closing));
     }
 

@@ -60,6 +60,7 @@ final class WholeAnswer {
                 calls.ifPresent(list -> ToolCallAnswer.choice(finished, list));
             }
             MemberReports.attach(finished, choice.memberReports());
+            GateJson.attach(finished, choice.gate());
             TraceJson.attach(finished, tokens, answer.tokenBytes());
             array.add(finished);
         }

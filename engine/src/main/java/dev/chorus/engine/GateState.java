@@ -1,0 +1,76 @@
+package dev.chorus.engine;
+
+import dev.chorus.engine.config.GateSpec;
+import dev.chorus.kernels.fusion.FusionRule;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One sequence's side of gated fusion: how many of its tokens the models other than the lead's hold (they skip the
+ * tokens the lead decides alone), and while they catch up, the lead's logits of the position to fuse. Owned by the
+ * step-loop thread.
+ */
+final class GateState {
+    /** The lead's model, among the collaboration's models: it decodes every token. */
+    final int leadModel;
+    /** The request's rule with the lead's weight alone: the lead's own distribution, as one member of the fusion. */
+    final FusionRule leadRule;
+    private final FusionRule fusedRule;
+    private final MemorySegment leadLogits;
+    /** Tokens of the sequence in the cells of the other models. */
+    int othersDecoded;
+    /** Set when the lead was unsure of the last position: the others catch up and it is fused from all. */
+    boolean catchingUp;
+    private int tokens;
+    private int leadTokens;
+
+    GateState(int leadModel, int leadMember, FusionRule fusedRule, int vocabSize) {
+        this.leadModel = leadModel;
+        this.fusedRule = fusedRule;
+        this.leadRule = GateSpec.leadAlone(fusedRule, leadMember);
+        this.leadLogits = MemorySegment.ofArray(new float[vocabSize]);
+    }
+
+    /** The rule of this step's row: the lead's alone, or the fused one once the others caught up. */
+    FusionRule rowRule() {
+        return catchingUp ? fusedRule : leadRule;
+    }
+
+    /** Whether model {@code model}'s cells may lag behind the sequence's. */
+    boolean lags(int model) {
+        return model != leadModel;
+    }
+
+    /** Whether model {@code model} has this row's logits in the step's batch (the lead's are kept while others catch up). */
+    boolean decodedThisStep(int model) {
+        return lags(model) == catchingUp;
+    }
+
+    /** The lead's logits kept for the fused position. */
+    MemorySegment leadLogits() {
+        return leadLogits;
+    }
+
+    /** The lead was unsure: keeps its logits of the position, which is fused once the others caught up. */
+    void fuseNext(MemorySegment logits) {
+        MemorySegment.copy(logits, 0, leadLogits, 0, leadLogits.byteSize());
+        catchingUp = true;
+    }
+
+    /** Counts a decided token: one the lead decided alone, or one fused after the catch-up. */
+    void decided(boolean byLead) {
+        tokens++;
+        if (byLead) {
+            leadTokens++;
+        }
+    }
+
+    /** The token of the position fused after the catch-up is delivered: the lead decodes the next one alone. */
+    void caughtUp() {
+        catchingUp = false;
+    }
+
+    GateStats stats() {
+        return new GateStats(tokens, leadTokens);
+    }
+}
