@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * always reaches, the lead's alone, token for token, while the other model decodes only the prompt; in between, the
  * skipped share is reported per generation and per collaboration, and the lagging model's cached prefix is what its
  * cells hold (a continuation reusing it, or one after a cancelled request, equals the same request without the cache).
+ * A constrained request fuses every token.
  */
 class GatedFusionTest {
     private static final int TOKENS = 24;
@@ -86,6 +87,17 @@ class GatedFusionTest {
         }
         assertEquals(1.0, engine.stats("always").gate().skippedShare());
         assertEquals(GateStats.NONE, engine.stats("experts").gate());
+    }
+
+    @Test
+    void aConstrainedRequestFusesEveryToken() throws InterruptedException {
+        GenerationRequest request = greedy("And God said", 12)
+                .withConstraint(Constraint.grammar("root ::= [a-z ]+ \".\""));
+        Generation gated = engine.submit("always", request);
+        List<GenerationEvent.Token> tokens = SameTokens.events(gated);
+        SameTokens.assertSameUpToRounding(SameTokens.events(engine.submit("experts", request)), tokens, "constrained");
+        assertTrue(gated.gate().isEmpty(), "no gate: the grammar may forbid the lead's sure token");
+        assertEquals(2, tokens.getFirst().members().size());
     }
 
     @Test
