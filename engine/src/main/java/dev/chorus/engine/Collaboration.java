@@ -417,7 +417,7 @@ final class Collaboration implements AutoCloseable {
 
     /** Whether model {@code model} has logits for a row of {@code sequence} this step: a gate's skipped ones do not. */
     private static boolean decodedAt(Sequence sequence, int model) {
-        return sequence.gate == null || sequence.gate.catchingUp || !sequence.gate.lags(model);
+        return sequence.gate == null || sequence.gate.hasLogits(model);
     }
 
     /**

@@ -14,7 +14,7 @@ final class GateState {
     /** The lead's model, among the collaboration's models: it decodes every token. */
     final int leadModel;
     /** The request's rule with the lead's weight alone: the lead's own distribution, as one member of the fusion. */
-    final FusionRule leadRule;
+    private final FusionRule leadRule;
     private final FusionRule fusedRule;
     private final MemorySegment leadLogits;
     /** Tokens of the sequence in the cells of the other models. */
@@ -41,9 +41,12 @@ final class GateState {
         return model != leadModel;
     }
 
-    /** Whether model {@code model} has this row's logits in the step's batch (the lead's are kept while others catch up). */
-    boolean decodedThisStep(int model) {
-        return lags(model) == catchingUp;
+    /**
+     * Whether model {@code model} has logits for this step's row: not the others while the lead decides alone (the
+     * lead's, while they catch up, are the ones it kept).
+     */
+    boolean hasLogits(int model) {
+        return catchingUp || !lags(model);
     }
 
     /** The lead's logits kept for the fused position. */
