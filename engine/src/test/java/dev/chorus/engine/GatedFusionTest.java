@@ -90,6 +90,17 @@ class GatedFusionTest {
     }
 
     @Test
+    void aSeededSampledRequestRepeats() throws InterruptedException {
+        GenerationRequest request = GenerationRequest.of(Prompt.text("And the LORD spake"), TOKENS)
+                .withSampling(Sampling.sampled(0.9, 7).withTopP(0.95)).withCachePrompt(false);
+        Generation first = engine.submit("gated", request);
+        Completion answer = first.await();
+        assertEquals(answer.tokens(), engine.submit("gated", request).await().tokens());
+        assertEquals(TOKENS, answer.tokens().size());
+        assertTrue(first.gate().orElseThrow().tokens() == TOKENS, first.gate().toString());
+    }
+
+    @Test
     void aConstrainedRequestFusesEveryToken() throws InterruptedException {
         GenerationRequest request = greedy("And God said", 12)
                 .withConstraint(Constraint.grammar("root ::= [a-z ]+ \".\""));
