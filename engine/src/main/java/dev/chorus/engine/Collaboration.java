@@ -102,7 +102,8 @@ final class Collaboration implements AutoCloseable {
         this.maxQueued = scheduler.maxQueued();
         this.draftTokens = spec.draft().map(DraftSpec::maxTokens).orElse(0);
         // A speculating sequence fuses a row per proposal and one after them, plus a draft row per proposal.
-        int maxRows = concurrency * (2 * draftTokens + 1);
+        // A gated sequence decoded by every member fuses a row of the lead alone and the pooled one (no draft then).
+        int maxRows = concurrency * (spec.gate().isPresent() ? 2 : 2 * draftTokens + 1);
         FusionShape shape = new FusionShape(rule.members(), maxRows, vocab.size(), MAX_HISTORY,
                 SamplingParams.MAX_TOP_LOGPROBS);
         Function<FusionShape, LogitFusion> open = fusionShape -> scheduler.fusionBackend()
@@ -300,11 +301,19 @@ final class Collaboration implements AutoCloseable {
     }
 
     /**
-     * Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row: a gated sequence's is
-     * the lead's alone, or the fused one once its other models caught up.
+     * Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. A gated sequence's is
+     * the lead's alone, or the pooled one once its other models caught up; one every member decoded in step gets both,
+     * the lead's first.
      */
     void addRow(Sequence sequence) {
-        FusionRule rowRule = sequence.gate == null ? sequence.rule : sequence.gate.rowRule();
+        GateState gate = sequence.gate;
+        addRow(sequence, gate == null ? sequence.rule : gate.rowRule());
+        if (gate != null && gate.lockstep) {
+            addRow(sequence, sequence.rule);
+        }
+    }
+
+    private void addRow(Sequence sequence, FusionRule rowRule) {
         int row = step.add(rowRule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
                 sequence.tokens, sequence.length());
         if (sequence.constraint != null) {
@@ -384,13 +393,10 @@ final class Collaboration implements AutoCloseable {
             return;
         }
         for (int b = 0; b < batch; b++) {
-            if (rowProposals[b] == 0) {
-                if (decided(rows[b], b)) {
-                    deliver(rows[b], b);
-                    if (rows[b].gate != null) {
-                        rows[b].gate.caughtUp();
-                    }
-                }
+            if (rowProposals[b] == 0 && rows[b].gate != null) {
+                b = deliverGated(rows[b], b);
+            } else if (rowProposals[b] == 0) {
+                deliver(rows[b], b);
             } else if (rowBack[b] == rowProposals[b]) {
                 deliverVerified(rows[b], b, rowProposals[b]);
             }
@@ -398,21 +404,23 @@ final class Collaboration implements AutoCloseable {
     }
 
     /**
-     * Whether a row's token is decided now: always, except for a gated sequence's lead row whose lead is unsure, which
-     * keeps the lead's logits for the position to be fused once the other models caught up.
+     * Delivers a gated sequence's token from its row(s) starting at {@code row}, and returns its last row: the lead's
+     * when it is sure, else the pooled one (the row itself after a catch-up, the next one when every member decoded in
+     * step). A lead row the lead is unsure of, alone, delivers nothing: it keeps the lead's logits for the position,
+     * to be pooled once the other models caught up.
      */
-    private boolean decided(Sequence sequence, int row) {
+    private int deliverGated(Sequence sequence, int row) {
         GateState state = sequence.gate;
-        if (state == null) {
-            return true;
-        }
-        boolean byLead = !state.catchingUp;
-        if (byLead && !gate.leadDecides(result, row)) {
+        int pooled = state.lockstep ? row + 1 : row;
+        boolean byLead = !state.catchingUp && gate.leadDecides(result, row);
+        if (!byLead && !state.catchingUp && !state.lockstep) {
             state.fuseNext(models.get(state.leadModel).logits(sequence.entries[state.leadModel]));
-            return false;
+            return row;
         }
         gate.count(state, byLead);
-        return true;
+        deliver(sequence, byLead ? row : pooled);
+        state.delivered(byLead);
+        return pooled;
     }
 
     /** Whether model {@code model} has logits for a row of {@code sequence} this step: a gate's skipped ones do not. */

@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A collaboration's gated fusion ({@link GateSpec}): which member leads, its threshold, and the tokens decided since
- * start. Each step a gated sequence's pending token is decoded by the lead's model alone and fused under the lead's
- * rule; when the lead's top probability reaches the threshold its token is delivered, otherwise the other models
- * catch up on every token they skipped in one batched decode and the position is fused from all members.
+ * start. While the lead's top probability reaches the threshold its own token is delivered and the other models skip
+ * the positions; the first position it is unsure of makes them catch up on every token they skipped in one batched
+ * decode, and is pooled from all members, who then decode in step until the lead is sure again ({@link GateState}).
  *
  * <p>Threading: {@link #stats} may be called from any thread; everything else runs on the step loop's thread.
  */

@@ -21,6 +21,11 @@ final class GateState {
     int othersDecoded;
     /** Set when the lead was unsure of the last position: the others catch up and it is fused from all. */
     boolean catchingUp;
+    /**
+     * Set while every member decodes each token in step (the prompt's last, and after a pooled token, uncertainty
+     * coming in runs): the lead's row and the pooled one are fused side by side, so an unsure lead costs no extra step.
+     */
+    boolean lockstep = true;
     private int tokens;
     private int leadTokens;
 
@@ -31,7 +36,7 @@ final class GateState {
         this.leadLogits = MemorySegment.ofArray(new float[vocabSize]);
     }
 
-    /** The rule of this step's row: the lead's alone, or the fused one once the others caught up. */
+    /** The rule of this step's (first) row: the lead's alone, or the fused one once the others caught up. */
     FusionRule rowRule() {
         return catchingUp ? fusedRule : leadRule;
     }
@@ -46,7 +51,7 @@ final class GateState {
      * lead's, while they catch up, are the ones it kept).
      */
     boolean hasLogits(int model) {
-        return catchingUp || !lags(model);
+        return lockstep || catchingUp || !lags(model);
     }
 
     /** The lead's logits kept for the fused position. */
@@ -68,9 +73,13 @@ final class GateState {
         }
     }
 
-    /** The token of the position fused after the catch-up is delivered: the lead decodes the next one alone. */
-    void caughtUp() {
+    /**
+     * A token is delivered: after the lead's own, the others skip the next tokens; after a pooled one, every member
+     * decodes the next in step.
+     */
+    void delivered(boolean byLead) {
         catchingUp = false;
+        lockstep = !byLead;
     }
 
     GateStats stats() {

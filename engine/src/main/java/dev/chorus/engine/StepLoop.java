@@ -274,7 +274,7 @@ final class StepLoop implements AutoCloseable {
                     continue;
                 }
                 if (sequence.gate != null && sequence.gate.lags(i)) {
-                    if (last) {
+                    if (last && !sequence.gate.lockstep) {
                         continue; // the lead may decide the token alone; the others catch up when fusion is needed
                     }
                     sequence.gate.othersDecoded = position + 1;

@@ -110,7 +110,7 @@ public final class SpeculationBench {
         return options;
     }
 
-    static double tokensPerSecond(Engine engine, String name, GenerationRequest request) throws Exception {
+    private static double tokensPerSecond(Engine engine, String name, GenerationRequest request) throws Exception {
         long start = System.nanoTime();
         Completion completion = engine.submit(name, request).await();
         return completion.tokens().size() / ((System.nanoTime() - start) / 1e9);
