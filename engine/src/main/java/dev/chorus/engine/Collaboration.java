@@ -152,6 +152,11 @@ final class Collaboration implements AutoCloseable {
         return vocab;
     }
 
+    /** The piece cache of its vocabulary, shared by its token events and the engine's log-probability bytes. */
+    TokenPieces pieces() {
+        return pieces;
+    }
+
     /** Speculative decoding's counts: verified rounds, proposed and accepted tokens. */
     SpeculationStats speculationStats() {
         return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the collaborations of a config on one shared runtime: every model is loaded once and gets one llama.cpp
@@ -45,8 +44,6 @@ public final class Engine implements AutoCloseable {
     private final Map<String, ModelRuntime> models;
     private final StepLoop loop;
     private final Map<String, Collaboration> collaborations;
-    /** Piece caches for {@link #tokenBytes}, made when a response first needs one. */
-    private final Map<String, TokenPieces> pieces = new ConcurrentHashMap<>();
     /** Set once in {@link #start}, after the collaborations its members call. */
     private Orchestrations orchestrations;
 
@@ -224,12 +221,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public Vocab vocab(String collaboration) {
-        Optional<Orchestration> orchestration = orchestration(collaboration);
-        if (orchestration.isEmpty()) {
-            return collaboration(collaboration).vocab();
-        }
-        return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
-                + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
+        return vocabularyOwner(collaboration).vocab();
     }
 
     /**
@@ -239,7 +231,17 @@ public final class Engine implements AutoCloseable {
      *                                  outside it
      */
     public byte[] tokenBytes(String collaboration, int token) {
-        return pieces.computeIfAbsent(collaboration, name -> new TokenPieces(vocab(name))).bytes(token);
+        return vocabularyOwner(collaboration).pieces().bytes(token);
+    }
+
+    /** The collaboration whose vocabulary {@code name}'s tokens are in: itself, or an orchestration's local member. */
+    private Collaboration vocabularyOwner(String name) {
+        Optional<Orchestration> orchestration = orchestration(name);
+        if (orchestration.isEmpty()) {
+            return collaboration(name);
+        }
+        return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
+                + name + "' has only remote members: its tokens have no local vocabulary")));
     }
 
     /** Empty for a collaboration's name, and while {@link #start} builds the orchestrations (their members come first). */
