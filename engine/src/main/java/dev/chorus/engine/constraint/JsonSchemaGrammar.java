@@ -77,15 +77,34 @@ public final class JsonSchemaGrammar {
      */
     public static String toGbnf(JsonNode schema, String param) {
         JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param);
-        String root = grammar.visit(schema, "root", param, 0);
-        StringBuilder text = new StringBuilder("root ::= ").append(root).append('\n');
-        grammar.rules.forEach((name, body) -> text.append(name).append(" ::= ").append(body).append('\n'));
-        return text.append(PRIMITIVES).toString();
+        return grammar.text(grammar.visit(schema, "root", param, 0));
+    }
+
+    /**
+     * The GBNF grammar of either a JSON document {@code schema} accepts or free text, told apart by the first
+     * character after at most 20 leading blanks: an opening brace or bracket starts a document, which must then be
+     * complete; anything else starts text, which is not constrained further. An empty answer is allowed.
+     *
+     * @param param the request field the schema came in, for error messages
+     * @throws InvalidRequest naming the first unsupported keyword or malformed part
+     */
+    public static String toGbnfOrText(JsonNode schema, String param) {
+        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param);
+        String document = grammar.visit(schema, "root", param, 0);
+        String text = grammar.rule("free-text", "[^{[ \\t\\n\\x00] [^\\x00]*");
+        return grammar.text("[ \\t\\n]{0,20} (" + document + " | " + text + ")?");
     }
 
     /** The grammar of any JSON object: {@code response_format: {"type": "json_object"}}. */
     public static String anyObject() {
         return "root ::= object\n" + PRIMITIVES;
+    }
+
+    /** The grammar text: the start rule {@code root ::= rootBody}, the rules it needs, the primitives. */
+    private String text(String rootBody) {
+        StringBuilder text = new StringBuilder("root ::= ").append(rootBody).append('\n');
+        rules.forEach((name, body) -> text.append(name).append(" ::= ").append(body).append('\n'));
+        return text.append(PRIMITIVES).toString();
     }
 
     /** Returns a GBNF expression for {@code schema}, adding the rules it needs; {@code name} seeds rule names. */
@@ -173,7 +192,7 @@ public final class JsonSchemaGrammar {
             if (additional != null && !(additional.isBoolean())) {
                 throw refuse(where + ".additionalProperties", "as a schema is not supported (use properties)");
             }
-            return "object";
+            return additional != null && !additional.booleanValue() ? "\"{\" ws \"}\"" : "object";
         }
         if (!properties.isObject()) {
             throw refuse(where + ".properties", "must be an object");

@@ -9,6 +9,7 @@ import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
 import dev.chorus.engine.tools.ToolCalling;
+import dev.chorus.engine.tools.ToolChoice;
 import dev.chorus.engine.tools.ToolTranscript;
 
 import java.security.SecureRandom;
@@ -99,8 +100,13 @@ final class CompletionRequestParser {
         }
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
+        Constraint own = ConstraintFields.parse(fields);
+        // Under 'auto' the request's own grammar or JSON format wins: the answer is then never a call.
+        Optional<ToolCalling> callable = tools.map(calling ->
+                own.grammar().isPresent() && !calling.choice().forcesCall() ? calling.withChoice(ToolChoice.NONE)
+                        : calling);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt, trace(fields), constraint(fields, tools), tools);
+                stream, includeUsage, cachePrompt, trace(fields), withToolGrammar(own, callable), callable);
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -119,9 +125,8 @@ final class CompletionRequestParser {
         return transcript.messages();
     }
 
-    /** The constraint fields, or the grammar of a forced tool call (which excludes the other grammars). */
-    private static Constraint constraint(RequestFields fields, Optional<ToolCalling> tools) throws ApiException {
-        Constraint constraint = ConstraintFields.parse(fields);
+    /** The request's own constraint, or the tools' grammar in its place (a forced call excludes the other grammars). */
+    private static Constraint withToolGrammar(Constraint constraint, Optional<ToolCalling> tools) throws ApiException {
         Optional<String> toolGrammar = tools.flatMap(ToolCalling::grammar);
         if (toolGrammar.isEmpty()) {
             return constraint;

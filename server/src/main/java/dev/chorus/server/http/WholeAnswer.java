@@ -55,7 +55,7 @@ final class WholeAnswer {
             } while (event instanceof GenerationEvent.Token);
             ObjectNode finished = answer.shape().choice(index, text.toString(),
                     logprobs ? Optional.of(tokens) : Optional.empty(), choice.finishReason(), answer.tokenBytes());
-            if (answer.request().forcesToolCall()) {
+            if (answer.request().callsTools()) {
                 Optional<List<ToolCall>> calls = ToolCallAnswer.calls(answer.request(), text.toString());
                 calls.ifPresent(list -> ToolCallAnswer.choice(finished, list));
             }

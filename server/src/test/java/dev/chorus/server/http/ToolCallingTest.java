@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Tool calling against real models through openai-java (strict validation): a forced call comes back as
  * {@code tool_calls} whose arguments parse and match the function's schema, whole and streamed as deltas, and the
  * tool's result sent back yields a streamed text answer. The 13 M models would not choose a tool on their own, so
- * the calls are forced ({@code required} or a named function), which is what makes the checks deterministic.
+ * the calls are forced ({@code required} or a named function, or under {@code auto} by a logit bias on the opening
+ * brace), which is what makes the checks deterministic.
  */
 @Timeout(120)
 class ToolCallingTest {
@@ -149,6 +150,46 @@ class ToolCallingTest {
             assertEquals("get_weather", call.function().name());
             assertCityArguments(call.function().arguments());
         }
+    }
+
+    @Test
+    void underAutoTextStreamsAsTextAndAnOpenedCallComesBackAsCalls() {
+        ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
+                .model("pair")
+                .addUserMessage("What is the weather in Nineveh?")
+                .addFunctionTool(weather())
+                .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
+                .temperature(0.0)
+                .maxCompletionTokens(12);
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask.build())) {
+            stream.stream().forEach(chunk -> chunks.add(chunk.validate()));
+        }
+        List<String> pieces = chunks.stream().flatMap(chunk -> chunk.choices().stream())
+                .flatMap(choice -> choice.delta().content().stream()).filter(piece -> !piece.isEmpty()).toList();
+        assertTrue(pieces.size() > 1, "text streams as it is generated: " + pieces);
+        assertTrue(chunks.stream().flatMap(chunk -> chunk.choices().stream())
+                .allMatch(choice -> choice.delta().toolCalls().isEmpty()));
+
+        // A biased opening brace makes the answer a call; the grammar holds it to the schema.
+        JsonNode tokens = HttpProbe.json(http.post("/tokenize",
+                "{\"model\": \"pair\", \"content\": \"{\", \"add_special\": false}").body()).get("tokens");
+        assertEquals(1, tokens.size(), tokens.toString());
+        int brace = tokens.get(0).asInt();
+        ask.logitBias(ChatCompletionCreateParams.LogitBias.builder()
+                .putAdditionalProperty(Integer.toString(brace), JsonValue.from(100)).build())
+                .maxCompletionTokens(160);
+        ChatCompletion.Choice whole = client.chat().completions().create(ask.build()).validate().choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, whole.finishReason(), whole.toString());
+        assertCityArguments(whole.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask.build())) {
+            stream.stream().forEach(chunk -> accumulator.accumulate(chunk.validate()));
+        }
+        ChatCompletion.Choice streamed = accumulator.chatCompletion().validate().choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, streamed.finishReason());
+        assertEquals(whole.message().toolCalls().get().getFirst().asFunction().function().arguments(),
+                streamed.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
     }
 
     @Test
