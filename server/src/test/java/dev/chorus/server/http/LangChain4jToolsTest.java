@@ -175,6 +175,22 @@ class LangChain4jToolsTest {
     }
 
     @Test
+    void aToolWithoutParametersIsCalledWithNoArguments() {
+        // LangChain4j declares it with {"type": "object", "properties": {}, "required": []}.
+        ToolSpecification clock = ToolSpecification.builder().name("get_time").description("The time now").build();
+        ChatResponse response = whole("kjv").parallelToolCalls(false).build().chat(ChatRequest.builder()
+                .messages(UserMessage.from("What time is it?"))
+                .toolSpecifications(clock)
+                .toolChoice(ToolChoice.REQUIRED)
+                .maxOutputTokens(CALL_TOKENS)
+                .build());
+        assertEquals(FinishReason.TOOL_EXECUTION, response.finishReason(), response.aiMessage().toString());
+        ToolExecutionRequest call = response.aiMessage().toolExecutionRequests().getFirst();
+        assertEquals("get_time", call.name());
+        assertEquals("{}", call.arguments());
+    }
+
+    @Test
     void refusalsReachLangChain4jAsInvalidRequestsNamingTheField() {
         // A keyword the grammar cannot enforce, sent through LangChain4j's raw schema: the streaming handler gets
         // the 400 as its error.
