@@ -91,6 +91,24 @@ class ConstrainedDecodingTest {
     }
 
     @Test
+    void anObjectListingNoPropertiesIsTheEmptyObject() throws Exception {
+        // How clients write a function without arguments; a model left an open object here writes keys until its
+        // budget runs out.
+        for (String schema : List.of("""
+                {"type": "object", "properties": {}}""", """
+                {"type": "object", "properties": {}, "required": [], "additionalProperties": false}""")) {
+            Constraint constraint = Constraint.grammar(JsonSchemaGrammar.toGbnf(JSON.readTree(schema), "schema"));
+            for (String collaboration : List.of("base", "linear")) {
+                Completion completion = generate(collaboration, constraint, Sampling.sampled(1.5f, 3), 48);
+                String where = collaboration + " " + schema + ": " + completion.text();
+                assertEquals(FinishReason.STOP, completion.reason(), where);
+                JsonNode answer = JSON.readTree(completion.text());
+                assertTrue(answer.isObject() && answer.isEmpty(), where);
+            }
+        }
+    }
+
+    @Test
     void logProbabilitiesAreThoseOfTheMaskedFusedDistribution() throws InterruptedException {
         Constraint constraint = Constraint.grammar("root ::= (\"yes\" | \"no\") \".\"");
         GenerationRequest request = GenerationRequest.of(Prompt.tokens(prompt), 8)

@@ -21,7 +21,9 @@ import java.util.Set;
  * integers, booleans, null, type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or
  * {@code definitions}, recursion included). Annotations ({@code title}, {@code description}, {@code default},
  * {@code examples}, {@code $schema}, {@code $id}, {@code $comment}) are ignored; any other keyword is refused with an
- * {@link InvalidRequest} naming it, never silently dropped. Properties come out in the schema's order, required or
+ * {@link InvalidRequest} naming it, never silently dropped. An object holds only its listed properties, so
+ * {@code "properties": {}} is the empty object; without {@code properties} (or with {@code additionalProperties:
+ * true} and none listed) it is any object. Properties come out in the schema's order, required or
  * not; numbers have at most 16 digits per part, whitespace between tokens at most a newline and 20 indents, so that a
  * constrained generation always ends.
  */
@@ -192,7 +194,10 @@ public final class JsonSchemaGrammar {
             if (additional != null && !(additional.isBoolean())) {
                 throw refuse(where + ".additionalProperties", "as a schema is not supported (use properties)");
             }
-            return additional != null && !additional.booleanValue() ? "\"{\" ws \"}\"" : "object";
+            // Listed properties close the object below, and so does an empty list: {"properties": {}} is how
+            // OpenAI's docs, LangChain4j and pydantic write "no arguments". Without the key it is any object.
+            boolean open = additional == null ? properties == null : additional.booleanValue();
+            return open ? "object" : "\"{\" ws \"}\"";
         }
         if (!properties.isObject()) {
             throw refuse(where + ".properties", "must be an object");

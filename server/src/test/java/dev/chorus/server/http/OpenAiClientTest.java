@@ -2,7 +2,6 @@ package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +54,7 @@ class OpenAiClientTest {
                   tuned: { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 1.0 }
                 scheduler: { max_queued: 8, prefill_chunk: 64 }
                 """, ServedEngine.loopback());
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
-                .apiKey("sk-unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(60))
-                .build();
+        client = served.openAiClient();
     }
 
     @AfterAll

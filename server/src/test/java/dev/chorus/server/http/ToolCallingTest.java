@@ -2,7 +2,6 @@ package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -22,11 +21,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class ToolCallingTest {
-    private static final Set<String> CITIES = Set.of("Jerusalem", "Babylon", "Nineveh");
     private static final String CHAT = "/v1/chat/completions";
     private static ServedEngine served;
     private static OpenAIClient client;
@@ -49,19 +45,8 @@ class ToolCallingTest {
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        served = ServedEngine.start(folder, """
-                models:
-                  kjv:    { path: {KJV}, threads: 1, context: 512, slots: 1 }
-                  pydocs: { path: {PYDOCS}, threads: 1, context: 512, slots: 1 }
-                collaborations:
-                  pair: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
-                """, ServedEngine.loopback());
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
-                .apiKey("sk-unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(60))
-                .build();
+        served = ToolFixture.serve(folder);
+        client = served.openAiClient();
         http = new HttpProbe(served.server());
     }
 
@@ -83,7 +68,7 @@ class ToolCallingTest {
                 .addFunctionTool(weather())
                 .addFunctionTool(time())
                 .toolChoice(ChatCompletionNamedToolChoice.builder()
-                        .function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
+                        .function(ChatCompletionNamedToolChoice.Function.builder().name(ToolFixture.NAME).build())
                         .build())
                 .parallelToolCalls(false)
                 .temperature(0.0)
@@ -95,13 +80,13 @@ class ToolCallingTest {
         ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().getFirst().asFunction();
         assertEquals(1, choice.message().toolCalls().get().size());
         assertTrue(call.id().startsWith("call_"), call.id());
-        assertEquals("get_weather", call.function().name());
-        assertCityArguments(call.function().arguments());
+        assertEquals(ToolFixture.NAME, call.function().name());
+        ToolFixture.City city = ToolFixture.assertCityArguments(call.function().arguments());
 
         ChatCompletionCreateParams answer = ask
                 .addMessage(choice.message())
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("Hot and dry.")
-                        .build())
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id())
+                        .content(ToolFixture.forecast(city)).build())
                 .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
                 .maxCompletionTokens(6)
                 .build();
@@ -138,7 +123,7 @@ class ToolCallingTest {
                 .toList();
         ChatCompletionChunk.Choice.Delta.ToolCall opening = deltas.getFirst();
         assertTrue(opening.id().orElseThrow().startsWith("call_"));
-        assertEquals("get_weather", opening.function().orElseThrow().name().orElseThrow());
+        assertEquals(ToolFixture.NAME, opening.function().orElseThrow().name().orElseThrow());
         assertTrue(deltas.size() > 2, "the arguments come in pieces: " + deltas.size() + " deltas");
 
         ChatCompletion.Choice choice = accumulator.chatCompletion().validate().choices().getFirst();
@@ -147,8 +132,8 @@ class ToolCallingTest {
                 .map(call -> call.asFunction()).toList();
         assertFalse(calls.isEmpty());
         for (ChatCompletionMessageFunctionToolCall call : calls) {
-            assertEquals("get_weather", call.function().name());
-            assertCityArguments(call.function().arguments());
+            assertEquals(ToolFixture.NAME, call.function().name());
+            ToolFixture.assertCityArguments(call.function().arguments());
         }
     }
 
@@ -181,7 +166,7 @@ class ToolCallingTest {
                 .maxCompletionTokens(160);
         ChatCompletion.Choice whole = client.chat().completions().create(ask.build()).validate().choices().getFirst();
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, whole.finishReason(), whole.toString());
-        assertCityArguments(whole.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
+        ToolFixture.assertCityArguments(whole.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
         ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask.build())) {
             stream.stream().forEach(chunk -> accumulator.accumulate(chunk.validate()));
@@ -217,12 +202,12 @@ class ToolCallingTest {
 
     private static FunctionDefinition weather() {
         return FunctionDefinition.builder()
-                .name("get_weather")
-                .description("The weather in a city")
+                .name(ToolFixture.NAME)
+                .description(ToolFixture.DESCRIPTION)
                 .parameters(FunctionParameters.builder()
                         .putAdditionalProperty("type", JsonValue.from("object"))
                         .putAdditionalProperty("properties", JsonValue.from(Map.of("city",
-                                Map.of("type", "string", "enum", List.copyOf(CITIES)))))
+                                Map.of("type", "string", "enum", ToolFixture.cities()))))
                         .putAdditionalProperty("required", JsonValue.from(List.of("city")))
                         .putAdditionalProperty("additionalProperties", JsonValue.from(false))
                         .build())
@@ -231,12 +216,5 @@ class ToolCallingTest {
 
     private static FunctionDefinition time() {
         return FunctionDefinition.builder().name("get_time").description("The time now").build();
-    }
-
-    /** The arguments are a JSON object holding exactly one of the schema's cities. */
-    private static void assertCityArguments(String arguments) {
-        JsonNode parsed = HttpProbe.json(arguments);
-        assertEquals(1, parsed.size(), arguments);
-        assertTrue(CITIES.contains(parsed.get("city").asText()), arguments);
     }
 }
