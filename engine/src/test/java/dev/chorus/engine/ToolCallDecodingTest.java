@@ -71,6 +71,7 @@ class ToolCallDecodingTest {
                 List<ToolCall> calls = calling.parse(completion.text(), new Random(seed)).orElseThrow();
                 assertFalse(calls.isEmpty(), where);
                 assertTrue(calling.parallel() || !JSON.readTree(completion.text()).isArray(), where);
+                assertFalse(completion.text().contains("\n"), "a call is laid out compactly: " + where);
                 for (ToolCall call : calls) {
                     assertTrue(call.id().matches("call_[A-Za-z0-9]{24}"), call.id());
                     JsonNode arguments = JSON.readTree(call.arguments());

@@ -42,8 +42,8 @@ public final class JsonSchemaGrammar {
     private static final double SAFE_INTEGER = 9007199254740991d;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The rules every grammar may use; {@code ws} comes with the {@link Spacing}. */
     private static final String PRIMITIVES = """
-            ws ::= | " " | "\\n" [ \\t]{0,20}
             boolean ::= "true" | "false"
             null ::= "null"
             char ::= [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})
@@ -61,14 +61,33 @@ public final class JsonSchemaGrammar {
             uuid ::= hex4 hex4 "-" hex4 "-" hex4 "-" hex4 "-" hex4 hex4 hex4
             """;
 
+    /** Where a document may put blanks between its tokens. */
+    public enum Spacing {
+        /** As llama.cpp's {@code json_schema_to_grammar}: a space, or a newline and up to 20 blanks of indentation. */
+        FREE("ws ::= | \" \" | \"\\n\" [ \\t]{0,20}"),
+        /**
+         * At most one space: for documents that are parsed rather than shown (tool calls), so a small model does not
+         * spend its tokens on layout.
+         */
+        COMPACT("ws ::= | \" \"");
+
+        private final String rule;
+
+        Spacing(String rule) {
+            this.rule = rule;
+        }
+    }
+
     private final JsonNode document;
     private final String param;
+    private final Spacing spacing;
     private final Map<String, String> rules = new LinkedHashMap<>();
     private final Map<String, String> references = new LinkedHashMap<>();
 
-    private JsonSchemaGrammar(JsonNode document, String param) {
+    private JsonSchemaGrammar(JsonNode document, String param, Spacing spacing) {
         this.document = document;
         this.param = param;
+        this.spacing = spacing;
     }
 
     /**
@@ -78,7 +97,12 @@ public final class JsonSchemaGrammar {
      * @throws InvalidRequest naming the first unsupported keyword or malformed part
      */
     public static String toGbnf(JsonNode schema, String param) {
-        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param);
+        return toGbnf(schema, param, Spacing.FREE);
+    }
+
+    /** {@link #toGbnf(JsonNode, String)} with blanks between tokens as {@code spacing} allows. */
+    public static String toGbnf(JsonNode schema, String param, Spacing spacing) {
+        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param, spacing);
         return grammar.text(grammar.visit(schema, "root", param, 0));
     }
 
@@ -87,11 +111,12 @@ public final class JsonSchemaGrammar {
      * character after at most 20 leading blanks: an opening brace or bracket starts a document, which must then be
      * complete; anything else starts text, which is not constrained further. An empty answer is allowed.
      *
-     * @param param the request field the schema came in, for error messages
+     * @param param   the request field the schema came in, for error messages
+     * @param spacing blanks allowed between the document's tokens
      * @throws InvalidRequest naming the first unsupported keyword or malformed part
      */
-    public static String toGbnfOrText(JsonNode schema, String param) {
-        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param);
+    public static String toGbnfOrText(JsonNode schema, String param, Spacing spacing) {
+        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param, spacing);
         String document = grammar.visit(schema, "root", param, 0);
         String text = grammar.rule("free-text", "[^{[ \\t\\n\\x00] [^\\x00]*");
         return grammar.text("[ \\t\\n]{0,20} (" + document + " | " + text + ")?");
@@ -99,14 +124,14 @@ public final class JsonSchemaGrammar {
 
     /** The grammar of any JSON object: {@code response_format: {"type": "json_object"}}. */
     public static String anyObject() {
-        return "root ::= object\n" + PRIMITIVES;
+        return "root ::= object\n" + Spacing.FREE.rule + "\n" + PRIMITIVES;
     }
 
     /** The grammar text: the start rule {@code root ::= rootBody}, the rules it needs, the primitives. */
     private String text(String rootBody) {
         StringBuilder text = new StringBuilder("root ::= ").append(rootBody).append('\n');
         rules.forEach((name, body) -> text.append(name).append(" ::= ").append(body).append('\n'));
-        return text.append(PRIMITIVES).toString();
+        return text.append(spacing.rule).append('\n').append(PRIMITIVES).toString();
     }
 
     /** Returns a GBNF expression for {@code schema}, adding the rules it needs; {@code name} seeds rule names. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.Message;
 import dev.chorus.engine.constraint.JsonSchemaGrammar;
+import dev.chorus.engine.constraint.JsonSchemaGrammar.Spacing;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -90,8 +91,9 @@ public record ToolCalling(List<Tool> tools, ToolChoice choice, boolean parallel)
                     .put("maxItems", MAX_PARALLEL_CALLS).set("items", one);
             answer = JSON.createObjectNode().set("anyOf", JSON.createArrayNode().add(one).add(several));
         }
-        return Optional.of(choice.forcesCall() ? JsonSchemaGrammar.toGbnf(answer, "tools")
-                : JsonSchemaGrammar.toGbnfOrText(answer, "tools"));
+        // The calls are parsed and re-serialised, never shown as written: their layout would only cost tokens.
+        return Optional.of(choice.forcesCall() ? JsonSchemaGrammar.toGbnf(answer, "tools", Spacing.COMPACT)
+                : JsonSchemaGrammar.toGbnfOrText(answer, "tools", Spacing.COMPACT));
     }
 
     /** This calling with another choice; the prompt's preamble is the caller's to keep or rebuild. */
