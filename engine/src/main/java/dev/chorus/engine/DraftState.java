@@ -5,8 +5,8 @@ import dev.chorus.kernels.fusion.SamplingParams;
 /**
  * One sequence's side of draft-model speculative decoding: how many of its tokens the draft's cells hold, the
  * proposal of this step (in {@link Sequence#tokens} just past its length, where accepted proposals stay) with the
- * draft's logits for each (kept only when the request samples: verification needs the draft's distribution), and the
- * adaptive proposal length. Owned by the step-loop thread.
+ * draft's logits for each (kept only when the request samples: verification needs the draft's distribution), the
+ * adaptive proposal length, and the sequence's own counts for its answer. Owned by the step-loop thread.
  */
 final class DraftState {
     /** The request's sampling for the draft's own draws: the same distribution, no top log-probabilities. */
@@ -20,6 +20,9 @@ final class DraftState {
     /** Proposals wanted this step, set by the proposer. */
     int wanted;
     private int length;
+    private int verifications;
+    private int proposedTokens;
+    private int acceptedTokens;
 
     /** @param vocab the vocabulary size */
     DraftState(int maxTokens, SamplingParams requested, int vocab) {
@@ -48,10 +51,19 @@ final class DraftState {
     }
 
     /**
-     * Adapts the length to a round in which {@code accepted} of {@code proposed} proposals were accepted: one longer
-     * after a full acceptance, else one past the accepted prefix (what the last round showed the draft can do).
+     * Counts a round in which {@code accepted} of {@code proposed} proposals were accepted and adapts the length to
+     * it: one longer after a full acceptance, else one past the accepted prefix (what the last round showed the draft
+     * can do).
      */
-    void adapt(int accepted, int proposedTokens) {
-        length = accepted == proposedTokens ? Math.min(maxTokens, length + 1) : Math.max(1, accepted + 1);
+    void adapt(int accepted, int proposed) {
+        length = accepted == proposed ? Math.min(maxTokens, length + 1) : Math.max(1, accepted + 1);
+        verifications++;
+        proposedTokens += proposed;
+        acceptedTokens += accepted;
+    }
+
+    /** This sequence's verified rounds, proposed and accepted tokens. */
+    SpeculationStats summary() {
+        return new SpeculationStats(verifications, proposedTokens, acceptedTokens);
     }
 }

@@ -20,7 +20,10 @@ final class Sequence {
     /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
     final int[] slots;
     final int[] entries;
-    /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
+    /**
+     * Speculative decoding with the collaboration's draft model (in the last slot), or null when the sequence decodes
+     * token by token ({@link Collaboration#newDraftState}).
+     */
     final DraftState draft;
     /** The grammar and logit biases, or null when the request has none. */
     final ConstraintState constraint;
@@ -46,7 +49,7 @@ final class Sequence {
         this.slots = new int[collaboration.models().size()];
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
-        this.draft = collaboration.newDraftState(request);
+        this.draft = collaboration.newDraftState(request, constraint != null);
     }
 
     int[] prompt() {
@@ -66,9 +69,15 @@ final class Sequence {
         }
     }
 
-    /** The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind. */
+    /**
+     * The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind, and
+     * hold only the reused prompt prefix when the sequence did not speculate.
+     */
     int cachedIn(int modelIndex, int cached) {
-        return draft != null && modelIndex == slots.length - 1 ? Math.min(cached, draft.decoded) : cached;
+        if (!collaboration.drafted() || modelIndex != slots.length - 1) {
+            return cached;
+        }
+        return Math.min(cached, draft == null ? cachedPrompt : draft.decoded);
     }
 
     /** Keeps only the first {@code kept} decoded tokens: a verification rejected the proposals after them. */
@@ -137,6 +146,7 @@ final class Sequence {
         if (constraint != null) {
             constraint.close();
         }
-        generation.finish(text.releaseHeld(), reason, usage(), error);
+        generation.finish(text.releaseHeld(), reason, usage(), error,
+                Optional.ofNullable(draft).map(DraftState::summary));
     }
 }

@@ -100,7 +100,7 @@ final class CompletionRequestParser {
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt, trace(fields), constraint(fields, tools), tools);
+                stream, includeUsage, cachePrompt, trace(fields), constraint(fields, tools), tools, speculative(fields));
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -212,6 +212,12 @@ final class CompletionRequestParser {
     private static int trace(RequestFields fields) throws ApiException {
         Optional<RequestFields> extension = fields.object("chorus");
         return extension.isEmpty() ? 0 : extension.get().integer("trace").orElse(0);
+    }
+
+    /** {@code chorus.speculative}: whether a drafted collaboration may speculate (absent: it does). */
+    private static boolean speculative(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() || extension.get().bool("speculative").orElse(true);
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */
