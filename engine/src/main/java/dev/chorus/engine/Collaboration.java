@@ -160,19 +160,14 @@ final class Collaboration implements AutoCloseable {
         return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());
     }
 
-    /** Whether a draft model speculates for this collaboration (it holds the last of {@link #models}). */
-    boolean drafted() {
-        return proposer != null;
-    }
-
     /**
-     * A new sequence's speculation state, or null when it decodes token by token: without a draft, when the request
-     * opts out, and for a constrained or traced request, whose bias and trace are per decoded position, which
-     * verification rows do not carry. The draft's slot of a sequence without one is left as admission found it.
+     * A new sequence's draft state, or null when this collaboration has no draft. The sequence speculates unless the
+     * request opts out or is constrained or traced (their bias and trace are per decoded position, which verification
+     * rows do not carry); otherwise the draft only follows its prompt.
      */
     DraftState newDraftState(GenerationRequest request, boolean constrained) {
-        boolean speculates = proposer != null && request.speculative() && !constrained && request.trace() == 0;
-        return speculates ? new DraftState(draftTokens, request.sampling().params(), vocab.size()) : null;
+        return proposer == null ? null : new DraftState(draftTokens, request.sampling().params(), vocab.size(),
+                request.speculative() && !constrained && request.trace() == 0);
     }
 
     /**
@@ -185,7 +180,7 @@ final class Collaboration implements AutoCloseable {
         }
         decoding.clear();
         for (Sequence sequence : active) {
-            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.draft != null) {
+            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.draft.speculates) {
                 decoding.add(sequence);
             }
         }

@@ -11,6 +11,8 @@ import dev.chorus.kernels.fusion.SamplingParams;
 final class DraftState {
     /** The request's sampling for the draft's own draws: the same distribution, no top log-probabilities. */
     final SamplingParams sampling;
+    /** Whether the sequence speculates; if not, the draft only follows its prompt. */
+    final boolean speculates;
     private final int maxTokens;
     private final float[][] logits;
     /** Tokens of the sequence in the draft's KV cells. */
@@ -25,13 +27,14 @@ final class DraftState {
     private int acceptedTokens;
 
     /** @param vocab the vocabulary size */
-    DraftState(int maxTokens, SamplingParams requested, int vocab) {
+    DraftState(int maxTokens, SamplingParams requested, int vocab, boolean speculates) {
         this.sampling = new SamplingParams(requested.temperature(), requested.topK(), requested.topP(),
                 requested.minP(), requested.repetitionPenalty(), requested.presencePenalty(),
                 requested.frequencyPenalty(), requested.seed(), 0);
         this.maxTokens = maxTokens;
         this.length = maxTokens;
-        this.logits = requested.greedy() ? null : new float[maxTokens][vocab];
+        this.speculates = speculates;
+        this.logits = requested.greedy() || !speculates ? null : new float[maxTokens][vocab];
     }
 
     /** The next proposal's length: the adaptive length, cut to what the request and its context still allow. */

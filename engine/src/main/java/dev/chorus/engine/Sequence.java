@@ -21,8 +21,8 @@ final class Sequence {
     final int[] slots;
     final int[] entries;
     /**
-     * Speculative decoding with the collaboration's draft model (in the last slot), or null when the sequence decodes
-     * token by token ({@link Collaboration#newDraftState}).
+     * The collaboration's draft model (in the last slot): its cells and, when the sequence speculates, its proposals;
+     * null without a draft.
      */
     final DraftState draft;
     /** The grammar and logit biases, or null when the request has none. */
@@ -69,15 +69,9 @@ final class Sequence {
         }
     }
 
-    /**
-     * The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind, and
-     * hold only the reused prompt prefix when the sequence did not speculate.
-     */
+    /** The tokens slot {@code modelIndex}'s cells hold when {@code cached} are kept: the draft's may lag behind. */
     int cachedIn(int modelIndex, int cached) {
-        if (!collaboration.drafted() || modelIndex != slots.length - 1) {
-            return cached;
-        }
-        return Math.min(cached, draft == null ? cachedPrompt : draft.decoded);
+        return draft != null && modelIndex == slots.length - 1 ? Math.min(cached, draft.decoded) : cached;
     }
 
     /** Keeps only the first {@code kept} decoded tokens: a verification rejected the proposals after them. */
@@ -147,6 +141,6 @@ final class Sequence {
             constraint.close();
         }
         generation.finish(text.releaseHeld(), reason, usage(), error,
-                Optional.ofNullable(draft).map(DraftState::summary));
+                Optional.ofNullable(draft).filter(state -> state.speculates).map(DraftState::summary));
     }
 }

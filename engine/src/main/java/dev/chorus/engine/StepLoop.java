@@ -257,10 +257,12 @@ final class StepLoop implements AutoCloseable {
         for (int position = first; position < first + count; position++) {
             boolean last = position == sequence.length() - 1;
             for (int i = 0; i < needed.size(); i++) {
-                if (sequence.collaboration.drafted() && i == needed.size() - 1) {
-                    // The draft follows the prompt of a speculating sequence; once it lags behind (after a fully
-                    // accepted proposal) it is fed by its proposer only.
-                    if (sequence.draft != null && sequence.draft.decoded == position) {
+                if (sequence.draft != null && i == needed.size() - 1) {
+                    // The draft follows the prompt (so its slot caches it like the members'), and the sampled tokens
+                    // of a speculating sequence; once it lags behind (after a fully accepted proposal) it is fed by
+                    // its proposer only.
+                    if (sequence.draft.decoded == position
+                            && (sequence.draft.speculates || position < sequence.promptLength)) {
                         needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
                                 sequence.slots[i], false);
                         sequence.draft.decoded++;

@@ -107,6 +107,15 @@ class SpeculativeCollaborationsTest {
         }
     }
 
+    @Test
+    void anOptedOutRequestLeavesItsPromptCachedInTheDraftsSlotToo() throws InterruptedException {
+        GenerationRequest request = GenerationRequest.of(Prompt.text("And it came to pass in those days, that"), 4)
+                .withSpeculative(false);
+        engine.submit("experts", request).await();
+        Completion again = engine.submit("experts", request.withSpeculative(true)).await();
+        assertTrue(again.usage().cachedPromptTokens() > 0, again.usage().toString());
+    }
+
     /**
      * Asserts that the runs agree, or that they first differ where the plain run's top two fused log-probs are
      * within {@link #NEAR_TIE} and the speculated run took the other of the two.
