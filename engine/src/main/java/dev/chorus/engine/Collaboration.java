@@ -65,6 +65,8 @@ final class Collaboration implements AutoCloseable {
     /** The draft proposer, when the collaboration speculates with a draft model (the last of {@link #models}). */
     private final DraftProposer proposer;
     private final int draftTokens;
+    /** A draft row's rule: the draft's logits, staged as every member of the row, member 0 alone counting. */
+    private final FusionRule draftRule;
     private final List<Sequence> decoding = new ArrayList<>();
     private final LongAdder proposedTokens = new LongAdder();
     private final LongAdder acceptedTokens = new LongAdder();
@@ -97,6 +99,7 @@ final class Collaboration implements AutoCloseable {
         this.slotContext = models.stream().mapToInt(ModelRuntime::slotContext).min().orElseThrow();
         this.maxQueued = scheduler.maxQueued();
         this.draftTokens = spec.draft().map(DraftSpec::maxTokens).orElse(0);
+        this.draftRule = DraftProposer.draftRule(rule.members());
         // A speculating sequence fuses a row per proposal and one after them, plus a draft row per proposal.
         int maxRows = concurrency * (2 * draftTokens + 1);
         FusionShape shape = new FusionShape(rule.members(), maxRows, vocab.size(), MAX_HISTORY,
@@ -162,15 +165,19 @@ final class Collaboration implements AutoCloseable {
         return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());
     }
 
-    /** A new sequence's speculation state, or null when this collaboration has no draft. */
-    DraftState newDraftState(GenerationRequest request) {
-        return proposer == null ? null
-                : new DraftState(draftTokens, request.sampling().params(), vocab.size());
+    /**
+     * A new sequence's draft state, or null when this collaboration has no draft. The sequence speculates unless the
+     * request opts out or is constrained or traced (their bias and trace are per decoded position, which verification
+     * rows do not carry); otherwise the draft only follows its prompt.
+     */
+    DraftState newDraftState(GenerationRequest request, boolean constrained) {
+        return proposer == null ? null : new DraftState(draftTokens, request.sampling().params(), vocab.size(),
+                request.speculative() && !constrained && request.trace() == 0);
     }
 
     /**
-     * Before the step's plan: lets the draft propose tokens for every unconstrained, untraced sequence of this
-     * collaboration whose last token is pending in {@code active}; a failed draft decode ends those sequences.
+     * Before the step's plan: lets the draft propose tokens for every speculating sequence of this collaboration whose
+     * last token is pending in {@code active}; a failed draft decode ends those sequences.
      */
     void propose(List<Sequence> active, int share) {
         if (proposer == null) {
@@ -178,10 +185,7 @@ final class Collaboration implements AutoCloseable {
         }
         decoding.clear();
         for (Sequence sequence : active) {
-            // A constrained or traced sequence decodes plainly: its bias and its trace are per decoded position,
-            // which verification rows do not carry.
-            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.constraint == null
-                    && sequence.request.trace() == 0) {
+            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.draft.speculates) {
                 decoding.add(sequence);
             }
         }
@@ -303,10 +307,12 @@ final class Collaboration implements AutoCloseable {
     /**
      * Gives a sequence whose pending token and {@code k} proposals are in this step's batches its verification rows:
      * one per position (each with the history up to it), the first k verifying the proposals, and when it samples a
-     * draft row per proposal rebuilding the distribution the proposal was drawn from.
+     * draft row per proposal rebuilding the distribution the proposal was drawn from. Each verification row is the
+     * row {@link #addRow} would give the sequence at that position (rule, sampling, stream, step index, history), so
+     * the collaboration's own fused distribution, whatever its method, decides every token.
      */
     void addSpeculativeRows(Sequence sequence, int k) {
-        SamplingParams sampling = sequence.request.sampling().params();
+        SamplingParams sampling = sequence.request.fusedSampling();
         int first = step.batch();
         for (int r = 0; r <= k; r++) {
             int row = step.add(sequence.rule, sampling, sequence.request.choice(), sequence.generated() + r,
@@ -318,7 +324,7 @@ final class Collaboration implements AutoCloseable {
         for (int r = 0; r < k; r++) {
             int draftRow = FusionStep.NO_PROPOSAL;
             if (!sampling.greedy()) {
-                draftRow = step.add(DraftProposer.DRAFT_RULE, sampling, sequence.request.choice(),
+                draftRow = step.add(draftRule, sequence.draft.sampling, sequence.request.choice(),
                         sequence.generated() + r, sequence.tokens, sequence.length() + r);
                 rows[draftRow] = sequence;
                 rowBack[draftRow] = DRAFT_ROW - r;
@@ -347,9 +353,12 @@ final class Collaboration implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             Sequence sequence = rows[b];
             if (rowBack[b] < 0) {
+                // Every member of the row gets the draft's logits: the kernels check each member's row.
                 float[] draftLogits = sequence.draft.logits(DRAFT_ROW - rowBack[b]);
-                MemorySegment.copy(draftLogits, 0, staging, ValueLayout.JAVA_FLOAT, shape.rowOffset(0, b) * Float.BYTES,
-                        draftLogits.length);
+                for (int m = 0; m < modelOfMember.length; m++) {
+                    MemorySegment.copy(draftLogits, 0, staging, ValueLayout.JAVA_FLOAT,
+                            shape.rowOffset(m, b) * Float.BYTES, draftLogits.length);
+                }
                 continue;
             }
             for (int m = 0; m < modelOfMember.length; m++) {

@@ -23,6 +23,7 @@ public final class Generation {
     private final Runnable wakeScheduler;
     private volatile boolean cancelRequested;
     private volatile List<MemberReport> memberReports = List.of();
+    private volatile Optional<SpeculationStats> speculation = Optional.empty();
 
     Generation(Runnable wakeScheduler) {
         this.wakeScheduler = wakeScheduler;
@@ -71,6 +72,14 @@ public final class Generation {
         return memberReports;
     }
 
+    /**
+     * The speculative decoding of this answer (verified rounds, proposed and accepted tokens), set before it
+     * completes; empty when it was decoded token by token.
+     */
+    public Optional<SpeculationStats> speculation() {
+        return speculation;
+    }
+
     public CompletableFuture<Completion> completion() {
         return completion;
     }
@@ -87,9 +96,16 @@ public final class Generation {
 
     /** Ends the generation; {@code heldText} is what was still held back (UTF-8 or stop-string prefix). */
     void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error) {
+        finish(heldText, reason, usage, error, Optional.empty());
+    }
+
+    /** Ends a generation of the step loop, with its speculation when it speculated. */
+    void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error,
+                Optional<SpeculationStats> speculated) {
         if (completion.isDone()) {
             return;
         }
+        speculation = speculated;
         text.append(heldText);
         events.add(new GenerationEvent.Finished(heldText, reason, usage, error));
         completion.complete(new Completion(text.toString(), tokens, reason, usage, error));

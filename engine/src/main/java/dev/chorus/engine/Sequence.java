@@ -20,7 +20,10 @@ final class Sequence {
     /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
     final int[] slots;
     final int[] entries;
-    /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
+    /**
+     * The collaboration's draft model (in the last slot): its cells and, when the sequence speculates, its proposals;
+     * null without a draft.
+     */
     final DraftState draft;
     /** The grammar and logit biases, or null when the request has none. */
     final ConstraintState constraint;
@@ -46,7 +49,7 @@ final class Sequence {
         this.slots = new int[collaboration.models().size()];
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
-        this.draft = collaboration.newDraftState(request);
+        this.draft = collaboration.newDraftState(request, constraint != null);
     }
 
     int[] prompt() {
@@ -137,6 +140,7 @@ final class Sequence {
         if (constraint != null) {
             constraint.close();
         }
-        generation.finish(text.releaseHeld(), reason, usage(), error);
+        generation.finish(text.releaseHeld(), reason, usage(), error,
+                Optional.ofNullable(draft).filter(state -> state.speculates).map(DraftState::summary));
     }
 }

@@ -258,9 +258,11 @@ final class StepLoop implements AutoCloseable {
             boolean last = position == sequence.length() - 1;
             for (int i = 0; i < needed.size(); i++) {
                 if (sequence.draft != null && i == needed.size() - 1) {
-                    // The draft follows the prompt; once it lags behind (after a fully accepted proposal) it is fed
-                    // by its proposer only.
-                    if (sequence.draft.decoded == position) {
+                    // The draft follows the prompt (so its slot caches it like the members'), and the sampled tokens
+                    // of a speculating sequence; once it lags behind (after a fully accepted proposal) it is fed by
+                    // its proposer only.
+                    if (sequence.draft.decoded == position
+                            && (sequence.draft.speculates || position < sequence.promptLength)) {
                         needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
                                 sequence.slots[i], false);
                         sequence.draft.decoded++;

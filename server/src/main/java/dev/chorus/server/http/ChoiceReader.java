@@ -4,6 +4,7 @@ import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.MemberReport;
+import dev.chorus.engine.SpeculationStats;
 import dev.chorus.engine.Usage;
 
 import java.io.IOException;
@@ -92,6 +93,11 @@ final class ChoiceReader {
     /** The member calls behind an orchestrated choice, once it finished; empty for every other kind. */
     List<MemberReport> memberReports() {
         return generation.memberReports();
+    }
+
+    /** The choice's speculative decoding, once it finished; empty when it was decoded token by token. */
+    Optional<SpeculationStats> speculation() {
+        return generation.speculation();
     }
 
     /** The usage of a request's choices: the prompt once (as the first choice found it cached), the completions summed. */

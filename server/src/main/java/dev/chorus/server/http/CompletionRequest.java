@@ -31,11 +31,12 @@ import java.util.OptionalInt;
  * @param constraint   {@code response_format}, {@code grammar} and {@code logit_bias}, or a forced tool call's grammar
  * @param tools        {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}; empty without tools; its
  *                     choice is {@code none} when the request's own grammar leaves the answer no call
+ * @param speculative  {@code chorus.speculative}: false decodes a drafted collaboration without its draft
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
                          boolean includeUsage, boolean cachePrompt, int trace, Constraint constraint,
-                         Optional<ToolCalling> tools) {
+                         Optional<ToolCalling> tools, boolean speculative) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
@@ -53,7 +54,7 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt, trace, constraint);
+                cachePrompt, trace, constraint, speculative);
     }
 
     /** Whether the answer may be tool calls (returned as {@code tool_calls}): its grammar allows them. */

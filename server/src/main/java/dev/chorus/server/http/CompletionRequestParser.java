@@ -106,7 +106,8 @@ final class CompletionRequestParser {
                 own.grammar().isPresent() && !calling.choice().forcesCall() ? calling.withChoice(ToolChoice.NONE)
                         : calling);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt, trace(fields), withToolGrammar(own, callable), callable);
+                stream, includeUsage, cachePrompt, trace(fields), withToolGrammar(own, callable), callable,
+                speculative(fields));
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -217,6 +218,12 @@ final class CompletionRequestParser {
     private static int trace(RequestFields fields) throws ApiException {
         Optional<RequestFields> extension = fields.object("chorus");
         return extension.isEmpty() ? 0 : extension.get().integer("trace").orElse(0);
+    }
+
+    /** {@code chorus.speculative}: whether a drafted collaboration may speculate (absent: it does). */
+    private static boolean speculative(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() || extension.get().bool("speculative").orElse(true);
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */

@@ -16,8 +16,9 @@ import java.util.Optional;
  * A streamed answer, as OpenAI clients expect it: one id in every chunk; a role-only first delta per choice (chat),
  * then per choice one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
  * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}. An
- * orchestrated choice's closing chunk carries the {@code chorus} member reports; with {@code chorus.trace} every token
- * has its chunk, carrying its step's {@link TraceJson trace}.
+ * orchestrated choice's closing chunk carries the {@code chorus} member reports, a speculated one its
+ * {@link SpeculationJson speculation}; with {@code chorus.trace} every token has its chunk, carrying its step's
+ * {@link TraceJson trace}.
  * Choices are sent one after the other (the engine generates them together). An error after the headers went
  * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
  */
@@ -108,6 +109,7 @@ final class StreamedAnswer {
         } while (event instanceof GenerationEvent.Token);
         ObjectNode closing = shape.closingChoice(index, choice.finishReason());
         MemberReports.attach(closing, choice.memberReports());
+        SpeculationJson.attach(closing, choice.speculation());
         sse.send(chunk(answer, closing));
     }
 

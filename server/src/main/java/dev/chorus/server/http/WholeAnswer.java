@@ -60,6 +60,7 @@ final class WholeAnswer {
                 calls.ifPresent(list -> ToolCallAnswer.choice(finished, list));
             }
             MemberReports.attach(finished, choice.memberReports());
+            SpeculationJson.attach(finished, choice.speculation());
             TraceJson.attach(finished, tokens, answer.tokenBytes());
             array.add(finished);
         }
