@@ -98,22 +98,20 @@ final class PropsHandler implements ExchangeHandler {
         return chorus;
     }
 
-    /** The first value of {@code name} in a raw query string, URL-decoded. */
-    private static Optional<String> queryValue(String rawQuery, String name) throws ApiException {
+    /**
+     * The first value of {@code name} in a raw query string, URL-decoded (the JDK's HTTP layer has refused a
+     * malformed escape already, as the request line would not be a URI).
+     */
+    private static Optional<String> queryValue(String rawQuery, String name) {
         if (rawQuery == null) {
             return Optional.empty();
         }
-        try {
-            for (String pair : rawQuery.split("&")) {
-                int equals = pair.indexOf('=');
-                String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-                if (key.equals(name)) {
-                    return Optional.of(equals < 0 ? ""
-                            : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-                }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                return Optional.of(equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
             }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalidValue(name, "The query string is not URL-encoded: " + e.getMessage());
         }
         return Optional.empty();
     }
