@@ -20,10 +20,6 @@ final class EmbeddingJob {
         this.done = new ArrayList<>(inputs.size());
     }
 
-    ModelRuntime model() {
-        return model;
-    }
-
     CompletableFuture<List<Embedding>> result() {
         return result;
     }
