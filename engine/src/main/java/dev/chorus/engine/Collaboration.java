@@ -160,6 +160,10 @@ final class Collaboration implements AutoCloseable {
         return pieces;
     }
 
+    ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
     /** Speculative decoding's counts: verified rounds, proposed and accepted tokens. */
     SpeculationStats speculationStats() {
         return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());

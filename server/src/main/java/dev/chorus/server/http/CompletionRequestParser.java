@@ -31,6 +31,14 @@ import java.util.random.RandomGenerator;
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
+    /** The sampling a request gets for each field it leaves out ({@code GET /props} reports them). */
+    static final double TEMPERATURE = 1;
+    static final int TOP_K = 0;
+    static final double TOP_P = 1;
+    static final double MIN_P = 0;
+    static final double REPEAT_PENALTY = 1;
+    static final double PRESENCE_PENALTY = 0;
+    static final double FREQUENCY_PENALTY = 0;
     private static final int MAX_TOKENS_LIMIT = 1 << 20;
 
     /** Seeds for requests that give none, so each still samples its own stream. */
@@ -78,13 +86,13 @@ final class CompletionRequestParser {
             throws ApiException {
         fields.string("user");
         Sampling sampling = Sampling.GREEDY
-                .withTemperature(fields.number("temperature").orElse(1))
-                .withTopK(fields.integer("top_k").orElse(0))
-                .withTopP(fields.number("top_p").orElse(1))
-                .withMinP(fields.number("min_p").orElse(0))
-                .withRepeatPenalty(fields.number("repeat_penalty").orElse(1))
-                .withPresencePenalty(fields.number("presence_penalty").orElse(0))
-                .withFrequencyPenalty(fields.number("frequency_penalty").orElse(0))
+                .withTemperature(fields.number("temperature").orElse(TEMPERATURE))
+                .withTopK(fields.integer("top_k").orElse(TOP_K))
+                .withTopP(fields.number("top_p").orElse(TOP_P))
+                .withMinP(fields.number("min_p").orElse(MIN_P))
+                .withRepeatPenalty(fields.number("repeat_penalty").orElse(REPEAT_PENALTY))
+                .withPresencePenalty(fields.number("presence_penalty").orElse(PRESENCE_PENALTY))
+                .withFrequencyPenalty(fields.number("frequency_penalty").orElse(FREQUENCY_PENALTY))
                 .withSeed(fields.longInteger("seed").orElseGet(seeds::nextLong))
                 .withTopLogprobs(topLogprobs);
         List<String> stop = fields.stringOrStrings("stop");
