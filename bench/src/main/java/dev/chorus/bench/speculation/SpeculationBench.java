@@ -59,7 +59,7 @@ public final class SpeculationBench {
                   drafted: { kind: single, model: target, draft: draft, draft_tokens: %d }
                 scheduler: { fusion_backend: java }
                 """.formatted(model, draft, draftTokens));
-        double loadBefore = loadAverage();
+        double loadBefore = BenchResults.loadAverage();
         List<Map<String, Object>> pairs = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         SpeculationStats stats;
@@ -86,13 +86,13 @@ public final class SpeculationBench {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", "draft-model speculative decoding vs the model alone, greedy, A/B interleaved");
         json.put("date", Instant.now().toString());
-        json.put("machine", BenchResults.machine(Map.of("cpu", cpuName())));
+        json.put("machine", BenchResults.machine(Map.of("cpu", BenchResults.cpuName())));
         json.put("model", model.getFileName().toString());
         json.put("draft", draft.getFileName().toString());
         json.put("new_tokens", tokens);
         json.put("draft_tokens", draftTokens);
         json.put("load_average_before", loadBefore);
-        json.put("load_average_after", loadAverage());
+        json.put("load_average_after", BenchResults.loadAverage());
         json.put("median_ratio", sorted[sorted.length / 2]);
         json.put("acceptance_rate", stats.acceptanceRate());
         json.put("mean_accepted_length", stats.meanAcceptedLength());
@@ -100,21 +100,12 @@ public final class SpeculationBench {
         json.put("pairs", pairs);
         System.out.printf("median ratio %.3f (%s), acceptance %.3f%n", sorted[sorted.length / 2],
                 Arrays.toString(sorted), stats.acceptanceRate());
-        BenchResults.write(BenchResults.file(out, "speculation", cpuName()), json);
+        BenchResults.write(BenchResults.file(out, "speculation", BenchResults.cpuName()), json);
     }
 
     private static double tokensPerSecond(Engine engine, String name, GenerationRequest request) throws Exception {
         long start = System.nanoTime();
         Completion completion = engine.submit(name, request).await();
         return completion.tokens().size() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static double loadAverage() throws Exception {
-        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-    }
-
-    private static String cpuName() throws Exception {
-        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
-                .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("cpu");
     }
 }

@@ -51,7 +51,7 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt, trace, constraint);
+                cachePrompt, trace, constraint, logprobs);
     }
 
     /** Whether the answer is constrained to tool calls, so it is returned as {@code tool_calls}. */
