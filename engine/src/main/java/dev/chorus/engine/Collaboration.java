@@ -66,7 +66,7 @@ final class Collaboration implements AutoCloseable {
     private final DraftProposer proposer;
     private final int draftTokens;
     private final List<Sequence> decoding = new ArrayList<>();
-    /** This step's rows whose first draw their grammar refused. */
+    /** This step's rows whose last draw their grammar refused. */
     private final List<Sequence> redraws = new ArrayList<>();
     /** A first draw's token and the best tokens its kernels reported, for its grammar to check. */
     private final int[] checked = new int[SamplingParams.MAX_TOP_LOGPROBS + 1];
@@ -337,7 +337,7 @@ final class Collaboration implements AutoCloseable {
     /**
      * After the decode: stages every row's logits from its members' models, fuses and samples them, and delivers the
      * tokens through {@code loop}, which ends the sequences that finish. A constrained row that drew first and whose
-     * token its grammar refuses is fused again under the grammar's mask ({@link ConstraintState#drawsFirst}).
+     * token its grammar refuses is fused again ({@link ConstraintState#drawsFirst}).
      */
     void fuseAndDeliver(long decodeNanosOfStep) {
         long start = System.nanoTime();
@@ -352,7 +352,7 @@ final class Collaboration implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             Sequence sequence = rows[b];
             if (rowProposals[b] == 0 && sequence.constraint != null && sequence.constraint.drawsFirst()) {
-                int token = settleFirstDraw(sequence, b);
+                int token = settleUnmaskedDraw(sequence, b);
                 if (token < 0) {
                     redraws.add(sequence);
                 } else {
@@ -364,19 +364,18 @@ final class Collaboration implements AutoCloseable {
                 deliverVerified(sequence, b, rowProposals[b]);
             }
         }
-        if (!redraws.isEmpty()) {
-            redrawnTokens.add(redraws.size());
-            redraw();
+        for (int attempt = 1; !redraws.isEmpty(); attempt++) {
+            drawAgain(attempt);
         }
         fusionNanos.add(System.nanoTime() - start);
     }
 
     /**
-     * The token a first draw settles on, or −1 to redraw under the mask: the drawn token when the grammar allows it;
+     * The token an unmasked draw settles on, or −1 to draw again: the drawn token when the grammar allows it;
      * for a greedy row, else the first its grammar allows of the best tokens its kernels reported (the masked argmax).
      * Its log-probability is the unmasked distribution's, which the request does not read.
      */
-    private int settleFirstDraw(Sequence sequence, int row) {
+    private int settleUnmaskedDraw(Sequence sequence, int row) {
         int drawn = result.token(row);
         checked[0] = drawn;
         int count = 1;
@@ -389,20 +388,37 @@ final class Collaboration implements AutoCloseable {
         return found < 0 ? -1 : checked[found];
     }
 
-    /** Fuses the rows of {@link #redraws} again, each under its grammar's mask with its redraw's key, and delivers. */
-    private void redraw() {
+    /**
+     * Fuses the rows of {@link #redraws} again, each with the key of draw {@code attempt}: without the mask, keeping
+     * the token its grammar allows (the others stay in {@link #redraws}), or at its last attempt under the mask.
+     */
+    private void drawAgain(int attempt) {
         clearStep();
         for (Sequence sequence : redraws) {
-            int row = step.add(sequence.rule, sequence.constraint.redrawSampling(), sequence.request.choice(),
+            boolean masked = sequence.constraint.masksAt(attempt);
+            int row = step.add(sequence.rule, sequence.constraint.sampling(attempt), sequence.request.choice(),
                     sequence.generated(), sequence.tokens, sequence.length());
-            step.bias(row, sequence.constraint.nextBias());
+            step.bias(row, masked ? sequence.constraint.nextBias() : sequence.constraint.firstBias());
             rows[row] = sequence;
             rowBack[row] = 0;
             rowProposals[row] = 0;
+            redrawnTokens.add(masked ? 1 : 0);
         }
-        if (stageAndFuse()) {
-            for (int b = 0; b < step.batch(); b++) {
-                deliver(rows[b], b, result.token(b), result.logprob(b));
+        redraws.clear();
+        if (!stageAndFuse()) {
+            return;
+        }
+        for (int b = 0; b < step.batch(); b++) {
+            Sequence sequence = rows[b];
+            if (sequence.constraint.masksAt(attempt)) {
+                deliver(sequence, b, result.token(b), result.logprob(b));
+                continue;
+            }
+            int token = settleUnmaskedDraw(sequence, b);
+            if (token < 0) {
+                redraws.add(sequence);
+            } else {
+                deliver(sequence, b, token, Float.NaN);
             }
         }
     }

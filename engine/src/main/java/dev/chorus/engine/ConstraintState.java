@@ -14,19 +14,30 @@ import java.util.Map;
  * request is submitted, so a bad grammar is refused before anything is queued; closed when the sequence finishes.
  *
  * <p>Masking costs a pass of llama.cpp's grammar over every token of the vocabulary. When the request allows it
- * ({@link #drawsFirst}), a step instead draws from the distribution without the mask, asks the grammar about that one
- * token, and only when the grammar refuses it redraws under the full mask. That gives the masked distribution's
- * token exactly: the argmax of a greedy row is the masked argmax whenever it is allowed, and a draw from q that
- * is kept when allowed and otherwise replaced by an independent draw from q restricted to the allowed set A yields
- * a ∈ A with probability q(a) + (1 − q(A)) · q(a)/q(A) = q(a)/q(A). It needs the allowed tokens' sampling scores
+ * ({@link #drawsFirst}), a step instead draws from the distribution without the mask and asks the grammar about that
+ * one token; only when the grammar refuses it does the step draw again: a sampled row up to
+ * {@value #UNMASKED_RETRIES} more times without the mask, each with a key of its own, and at last under the full
+ * mask. That gives the masked distribution's token exactly: the argmax of a greedy row is the masked argmax whenever
+ * it is allowed, and independent draws from q, the first allowed one kept, and after n refusals a draw from q
+ * restricted to the allowed set A, yield a ∈ A with probability
+ * q(a) · Σ_{j<n} (1 − q(A))^j + (1 − q(A))^n · q(a)/q(A) = q(a)/q(A). It needs the allowed tokens' sampling scores
  * to be the masked row's up to one constant: no filter (top-k, top-p and min-p are taken over the allowed set), no
  * repetition penalty (it is not shift-invariant, and the mask's renormalisation shifts the fused logits it acts
  * on), not contrastive (the plausible set is taken among allowed tokens), and no log-probabilities read (they are
  * the masked distribution's).
  */
 final class ConstraintState implements AutoCloseable {
-    /** XORed into the seed of a redraw: the first draw's uniform is not uniform once the grammar refused its token. */
+    /**
+     * Times the attempt, XORed into the seed of a draw after the first: a refused draw's uniform is not uniform once
+     * the grammar refused its token, so each attempt has its own key.
+     */
     static final long REDRAW_KEY = 0x9E3779B97F4A7C15L;
+    /**
+     * Draws a sampled row makes without the mask after a refused first draw, before the mask: each costs a fusion of
+     * the row, far less than the grammar's pass over the vocabulary. (A greedy row's walk down its best tokens is
+     * final: another unmasked fusion would find the same argmax.)
+     */
+    static final int UNMASKED_RETRIES = 4;
 
     private final Vocab vocab;
     private final Grammar grammar;
@@ -35,13 +46,13 @@ final class ConstraintState implements AutoCloseable {
     private final float[] row;
     /** The logit biases alone, for a first draw (null without any, or when the state does not draw first). */
     private final float[] firstDrawRow;
-    /** The sampling of a step's first fusion. */
-    private final SamplingParams first;
-    /** The sampling of a redraw under the mask, or null when the state does not draw first. */
-    private final SamplingParams redraw;
+    /**
+     * The sampling of a step's fusions by attempt: the first, then any unmasked retries, then (the last) the draw
+     * under the mask; just the first when the state does not draw first.
+     */
+    private final SamplingParams[] draws;
 
-    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias, SamplingParams first,
-                            SamplingParams redraw) {
+    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias, SamplingParams[] draws) {
         this.vocab = vocab;
         this.grammar = grammar;
         this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -50,9 +61,8 @@ final class ConstraintState implements AutoCloseable {
             biases[j] = logitBias.get(biasedTokens[j]);
         }
         this.row = new float[vocab.size()];
-        this.first = first;
-        this.redraw = redraw;
-        this.firstDrawRow = redraw != null && biases.length > 0 ? new float[vocab.size()] : null;
+        this.draws = draws;
+        this.firstDrawRow = drawsFirst() && biases.length > 0 ? new float[vocab.size()] : null;
         if (grammar == null) {
             applyLogitBias(row);
         }
@@ -94,8 +104,12 @@ final class ConstraintState implements AutoCloseable {
         // grammar refuses the argmax, the first of them it allows is the masked argmax.
         SamplingParams first = drawsFirst && sampling.greedy() && !sampling.penalised()
                 ? with(sampling, sampling.seed(), SamplingParams.MAX_TOP_LOGPROBS) : sampling;
-        SamplingParams redraw = drawsFirst ? with(sampling, sampling.seed() ^ REDRAW_KEY, sampling.topLogprobs()) : null;
-        return new ConstraintState(vocab, grammar, constraint.logitBias(), first, redraw);
+        SamplingParams[] draws = new SamplingParams[!drawsFirst ? 1 : sampling.greedy() ? 2 : 2 + UNMASKED_RETRIES];
+        draws[0] = first;
+        for (int attempt = 1; attempt < draws.length; attempt++) {
+            draws[attempt] = with(sampling, sampling.seed() ^ (REDRAW_KEY * attempt), sampling.topLogprobs());
+        }
+        return new ConstraintState(vocab, grammar, constraint.logitBias(), draws);
     }
 
     private static SamplingParams with(SamplingParams sampling, long seed, int topLogprobs) {
@@ -109,12 +123,12 @@ final class ConstraintState implements AutoCloseable {
     }
 
     /**
-     * Whether each step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}), keeps
-     * the token {@link #firstAllowed} finds, and otherwise redraws with {@link #redrawSampling} under
-     * {@link #nextBias}.
+     * Whether each step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
+     * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #sampling}) without the mask, and at
+     * the last attempt ({@link #masksAt}) under {@link #nextBias}.
      */
     boolean drawsFirst() {
-        return redraw != null;
+        return draws.length > 1;
     }
 
     /** The bias row of this step's fusion: {@link #nextBias}, or for a first draw the logit biases alone (or null). */
@@ -127,7 +141,7 @@ final class ConstraintState implements AutoCloseable {
      * {@value SamplingParams#MAX_TOP_LOGPROBS} best tokens (it reads none of them).
      */
     SamplingParams firstSampling() {
-        return first;
+        return draws[0];
     }
 
     /**
@@ -138,9 +152,14 @@ final class ConstraintState implements AutoCloseable {
         return grammar.firstAllowed(tokens, count);
     }
 
-    /** The sampling of a redraw: the request's, with a key independent of the first draw's. */
-    SamplingParams redrawSampling() {
-        return redraw;
+    /** The sampling of draw {@code attempt} (0 is the first): the request's, with a key of its own. */
+    SamplingParams sampling(int attempt) {
+        return draws[attempt];
+    }
+
+    /** Whether draw {@code attempt} of a drawing-first state is the last, under the grammar's mask. */
+    boolean masksAt(int attempt) {
+        return attempt == draws.length - 1;
     }
 
     /** The bias row for the next token: read by this step's fusion, rewritten at the next. */

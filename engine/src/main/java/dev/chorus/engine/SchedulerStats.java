@@ -13,8 +13,8 @@ package dev.chorus.engine;
  * @param tokens       tokens sampled
  * @param cachedTokens prompt tokens reused from the models' slot caches instead of prefilled
  * @param speculation  speculative decoding's counts (all zero without a draft)
- * @param redraws      constrained tokens drawn first without the grammar's mask whose token the grammar refused, so
- *                     they were drawn again under it (included in {@code tokens} once)
+ * @param redraws      constrained tokens drawn first without the grammar's mask that were, after the grammar refused
+ *                     the unmasked draws, drawn again under it (included in {@code tokens} once)
  */
 public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens,
                              long cachedTokens, SpeculationStats speculation, long redraws) {

@@ -119,8 +119,8 @@ class DrawFirstConstraintTest {
             counts.merge(engine.submit(kind, request).await().tokens().getFirst(), 1, Integer::sum);
         }
         long redrawn = engine.stats(kind).redraws() - redraws;
-        assertTrue(redrawn > draws / 20 && redrawn < draws - draws / 20, redrawn + " of " + draws
-                + " first draws refused: both paths ran");
+        assertTrue(redrawn > 0 && redrawn < draws, redrawn + " of " + draws
+                + " steps masked after refused unmasked draws: both paths ran");
         assertTrue(expected.keySet().containsAll(counts.keySet()), "only allowed tokens: " + counts);
         double chiSquare = 0;
         int bins = 0;

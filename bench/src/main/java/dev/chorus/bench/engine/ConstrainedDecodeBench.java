@@ -12,6 +12,7 @@ import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
 import dev.chorus.engine.SchedulerStats;
 import dev.chorus.engine.config.EngineConfig;
+import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.engine.constraint.JsonSchemaGrammar;
 import dev.chorus.llama.Grammar;
 import dev.chorus.llama.Vocab;
@@ -43,7 +44,7 @@ import java.util.function.LongFunction;
  * and over the one token drawn ({@link Grammar#allows}). Writes {@code <out>/constrained-<cpu>-<date>.json} with the
  * machine, the date and the load average before and after.
  *
- * <p>Arguments: {@code [--kjv FILE] [--rounds 3] [--tokens 96] [--out DIR]}.
+ * <p>Arguments: {@code [--kjv FILE] [--models kjv,bpe] [--rounds 3] [--tokens 96] [--out DIR]}.
  */
 public final class ConstrainedDecodeBench {
     /** Llama 3's vocabulary on a small body that decodes at tens of tokens/s on one core. */
@@ -75,7 +76,7 @@ public final class ConstrainedDecodeBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>(Map.of("--kjv", "models/chorus-kjv-13m-q8_0.gguf",
-                "--rounds", "3", "--tokens", "96", "--out", "bench/results"));
+                "--rounds", "3", "--tokens", "96", "--out", "bench/results", "--models", "kjv,bpe"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
         }
@@ -104,7 +105,7 @@ public final class ConstrainedDecodeBench {
         json.put("rounds", rounds);
         Map<String, Object> models = new LinkedHashMap<>();
         try (Engine engine = Engine.start(EngineConfig.load(config))) {
-            for (String model : List.of("kjv", "bpe")) {
+            for (String model : options.get("--models").split(",")) {
                 Map<String, Object> results = new LinkedHashMap<>();
                 results.put("vocabulary", engine.vocab(model).size());
                 results.put("profile", profile(engine, model, schema, tokens));
@@ -144,6 +145,8 @@ public final class ConstrainedDecodeBench {
         float[] row = new float[vocab.size()];
         long[] maskNanos = new long[completion.tokens().size()];
         long[] checkNanos = new long[maskNanos.length];
+        long[] walkNanos = new long[maskNanos.length];
+        int[] walk = new int[SamplingParams.MAX_TOP_LOGPROBS + 1];
         try (Grammar grammar = Grammar.compile(vocab, schema.grammar().orElseThrow(), "root")) {
             for (int i = 0; i < maskNanos.length; i++) {
                 int token = completion.tokens().get(i);
@@ -151,8 +154,14 @@ public final class ConstrainedDecodeBench {
                 grammar.mask(row);
                 long maskedAt = System.nanoTime();
                 grammar.allows(token);
-                checkNanos[i] = System.nanoTime() - maskedAt;
+                long checkedAt = System.nanoTime();
+                checkNanos[i] = checkedAt - maskedAt;
                 maskNanos[i] = maskedAt - start;
+                for (int j = 0; j < walk.length; j++) {
+                    walk[j] = (token + 7919 * j) % vocab.size(); // the token and 20 others, as a greedy walk checks
+                }
+                grammar.firstAllowed(walk, walk.length);
+                walkNanos[i] = System.nanoTime() - checkedAt;
                 if (!vocab.isEog(token)) {
                     grammar.accept(token);
                 }
@@ -160,6 +169,7 @@ public final class ConstrainedDecodeBench {
         }
         profile.put("grammar_mask_ms_median", median(maskNanos) / 1e6);
         profile.put("grammar_one_token_check_ms_median", median(checkNanos) / 1e6);
+        profile.put("grammar_21_token_check_ms_median", median(walkNanos) / 1e6);
         profile.put("constrained_answer", completion.text());
         System.out.println(model + " profile " + profile);
         return profile;
