@@ -37,7 +37,7 @@ final class ConstraintState implements AutoCloseable {
      * the row, far less than the grammar's pass over the vocabulary. (A greedy row's walk down its best tokens is
      * final: another unmasked fusion would find the same argmax.)
      */
-    static final int UNMASKED_RETRIES = 4;
+    static final int UNMASKED_RETRIES = 2;
 
     private final Vocab vocab;
     private final Grammar grammar;
