@@ -402,7 +402,9 @@ final class Collaboration implements AutoCloseable {
             rows[row] = sequence;
             rowBack[row] = 0;
             rowProposals[row] = 0;
-            redrawnTokens.add(masked ? 1 : 0);
+            if (masked) {
+                redrawnTokens.increment();
+            }
         }
         redraws.clear();
         if (!stageAndFuse()) {
