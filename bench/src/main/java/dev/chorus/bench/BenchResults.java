@@ -51,6 +51,17 @@ public final class BenchResults {
         System.out.println("wrote " + target);
     }
 
+    /** The one-minute load average, which the machine's other users drive. */
+    public static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    /** The CPU's model name from {@code /proc/cpuinfo}, or "cpu". */
+    public static String cpuName() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+                .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("cpu");
+    }
+
     static String slug(String device) {
         return device.toLowerCase(Locale.ROOT).replaceAll("\\(.*?\\)", "").replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("^-|-$", "");

@@ -68,6 +68,10 @@ final class Collaboration implements AutoCloseable {
     /** A draft row's rule: the draft's logits, staged as every member of the row, member 0 alone counting. */
     private final FusionRule draftRule;
     private final List<Sequence> decoding = new ArrayList<>();
+    /** This step's rows whose last draw their grammar refused. */
+    private final List<Sequence> redraws = new ArrayList<>();
+    /** A first draw's token and the best tokens its kernels reported, for its grammar to check. */
+    private final int[] checked = new int[SamplingParams.MAX_TOP_LOGPROBS + 1];
     private final LongAdder proposedTokens = new LongAdder();
     private final LongAdder acceptedTokens = new LongAdder();
     private final LongAdder verifications = new LongAdder();
@@ -80,6 +84,7 @@ final class Collaboration implements AutoCloseable {
     private final LongAdder fusionNanos = new LongAdder();
     private final LongAdder sampledTokens = new LongAdder();
     private final LongAdder cachedTokens = new LongAdder();
+    private final LongAdder redrawnTokens = new LongAdder();
 
     private static final int DRAFT_ROW = -1;
 
@@ -208,7 +213,7 @@ final class Collaboration implements AutoCloseable {
 
     SchedulerStats stats() {
         return new SchedulerStats(queued.get(), active.get(), steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
-                sampledTokens.sum(), cachedTokens.sum(), speculationStats());
+                sampledTokens.sum(), cachedTokens.sum(), speculationStats(), redrawnTokens.sum());
     }
 
     /**
@@ -232,7 +237,7 @@ final class Collaboration implements AutoCloseable {
         } while (!admitted.compareAndSet(reserved, reserved + 1));
         ConstraintState constraint;
         try {
-            constraint = ConstraintState.open(request.constraint(), vocab);
+            constraint = ConstraintState.open(request, requestRule, vocab);
         } catch (RuntimeException e) {
             admitted.decrementAndGet();
             throw e;
@@ -298,10 +303,12 @@ final class Collaboration implements AutoCloseable {
 
     /** Gives {@code sequence}, whose last pending token is in this step's batches, a fusion row. */
     void addRow(Sequence sequence) {
-        int row = step.add(sequence.rule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
-                sequence.tokens, sequence.length());
+        SamplingParams sampling = sequence.constraint == null ? sequence.request.fusedSampling()
+                : sequence.constraint.firstSampling();
+        int row = step.add(sequence.rule, sampling, sequence.request.choice(), sequence.generated(), sequence.tokens,
+                sequence.length());
         if (sequence.constraint != null) {
-            step.bias(row, sequence.constraint.nextBias());
+            step.bias(row, sequence.constraint.firstBias());
         }
         rows[row] = sequence;
         rowBack[row] = 0;
@@ -344,12 +351,97 @@ final class Collaboration implements AutoCloseable {
 
     /**
      * After the decode: stages every row's logits from its members' models, fuses and samples them, and delivers the
-     * tokens through {@code loop}, which ends the sequences that finish.
+     * tokens through {@code loop}, which ends the sequences that finish. A constrained row that drew first and whose
+     * token its grammar refuses is fused again ({@link ConstraintState#drawsFirst}).
      */
     void fuseAndDeliver(long decodeNanosOfStep) {
         long start = System.nanoTime();
         steps.increment();
         decodeNanos.add(decodeNanosOfStep);
+        int batch = step.batch();
+        if (!stageAndFuse()) {
+            return;
+        }
+        sampledTokens.add(batch);
+        redraws.clear();
+        for (int b = 0; b < batch; b++) {
+            Sequence sequence = rows[b];
+            if (rowProposals[b] == 0 && sequence.constraint != null && sequence.constraint.drawsFirst()) {
+                int token = settleUnmaskedDraw(sequence, b);
+                if (token < 0) {
+                    redraws.add(sequence);
+                } else {
+                    deliver(sequence, b, token, Float.NaN);
+                }
+            } else if (rowProposals[b] == 0) {
+                deliver(sequence, b, result.token(b), result.logprob(b));
+            } else if (rowBack[b] == rowProposals[b]) {
+                deliverVerified(sequence, b, rowProposals[b]);
+            }
+        }
+        for (int attempt = 1; !redraws.isEmpty(); attempt++) {
+            drawAgain(attempt);
+        }
+        fusionNanos.add(System.nanoTime() - start);
+    }
+
+    /**
+     * The token an unmasked draw settles on, or −1 to draw again: the drawn token when the grammar allows it;
+     * for a greedy row, else the first its grammar allows of the best tokens its kernels reported (the masked argmax).
+     * Its log-probability is the unmasked distribution's, which the request does not read.
+     */
+    private int settleUnmaskedDraw(Sequence sequence, int row) {
+        int drawn = result.token(row);
+        checked[0] = drawn;
+        int count = 1;
+        for (int j = 0; j < result.topCount(row); j++) {
+            if (result.topToken(row, j) != drawn) {
+                checked[count++] = result.topToken(row, j);
+            }
+        }
+        int found = sequence.constraint.firstAllowed(checked, count);
+        return found < 0 ? -1 : checked[found];
+    }
+
+    /**
+     * Fuses the rows of {@link #redraws} again, each with the key of draw {@code attempt}: without the mask, keeping
+     * the token its grammar allows (the others stay in {@link #redraws}), or at its last attempt under the mask.
+     */
+    private void drawAgain(int attempt) {
+        clearStep();
+        for (Sequence sequence : redraws) {
+            boolean masked = sequence.constraint.masksAt(attempt);
+            int row = step.add(sequence.rule, sequence.constraint.sampling(attempt), sequence.request.choice(),
+                    sequence.generated(), sequence.tokens, sequence.length());
+            step.bias(row, masked ? sequence.constraint.nextBias() : sequence.constraint.firstBias());
+            rows[row] = sequence;
+            rowBack[row] = 0;
+            rowProposals[row] = 0;
+            if (masked) {
+                redrawnTokens.increment();
+            }
+        }
+        redraws.clear();
+        if (!stageAndFuse()) {
+            return;
+        }
+        for (int b = 0; b < step.batch(); b++) {
+            Sequence sequence = rows[b];
+            if (sequence.constraint.masksAt(attempt)) {
+                deliver(sequence, b, result.token(b), result.logprob(b));
+                continue;
+            }
+            int token = settleUnmaskedDraw(sequence, b);
+            if (token < 0) {
+                redraws.add(sequence);
+            } else {
+                deliver(sequence, b, token, Float.NaN);
+            }
+        }
+    }
+
+    /** Stages every row's logits and fuses the step; on bad logits ends the rows' sequences and returns false. */
+    private boolean stageAndFuse() {
         int batch = step.batch();
         MemorySegment staging = fusion.logits();
         long rowBytes = (long) vocab.size() * Float.BYTES;
@@ -373,20 +465,12 @@ final class Collaboration implements AutoCloseable {
         }
         try {
             fusion.fuse(step, result);
-            fusionNanos.add(System.nanoTime() - start);
-            sampledTokens.add(batch);
+            return true;
         } catch (FusionInputException e) {
             for (int b = 0; b < batch; b++) {
                 loop.end(rows[b], FinishReason.failedWith(e), Optional.of(StepLoop.describe(e)));
             }
-            return;
-        }
-        for (int b = 0; b < batch; b++) {
-            if (rowProposals[b] == 0) {
-                deliver(rows[b], b);
-            } else if (rowBack[b] == rowProposals[b]) {
-                deliverVerified(rows[b], b, rowProposals[b]);
-            }
+            return false;
         }
     }
 
@@ -413,14 +497,14 @@ final class Collaboration implements AutoCloseable {
         verifications.increment();
         proposedTokens.add(k);
         acceptedTokens.add(accepted);
-        for (int r = 0; r <= accepted && deliver(sequence, first + r); r++) {
+        for (int r = 0; r <= accepted && deliver(sequence, first + r, result.token(first + r), result.logprob(first + r));
+             r++) {
             // each delivery may end the sequence (end of text, stop string, length)
         }
     }
 
-    /** Delivers row {@code row}'s token to its sequence; returns whether the sequence goes on. */
-    private boolean deliver(Sequence sequence, int row) {
-        int token = result.token(row);
+    /** Delivers row {@code row}'s {@code token} to its sequence; returns whether the sequence goes on. */
+    private boolean deliver(Sequence sequence, int row, int token, float logprob) {
         if (vocab.isEog(token)) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
             return false;
@@ -429,7 +513,7 @@ final class Collaboration implements AutoCloseable {
         int reported = sequence.request.sampling().params().topLogprobs();
         Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
                 : Optional.of(trace(sequence, row, token));
-        sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),
+        sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), logprob,
                 topLogprobs(row, reported), memberStats(row), trace));
         if (outcome.stopped()) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());

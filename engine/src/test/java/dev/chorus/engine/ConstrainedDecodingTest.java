@@ -34,15 +34,7 @@ class ConstrainedDecodingTest {
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        engine = TestEngines.start(folder, "context: 256, slots: 2", """
-                collaborations:
-                  linear:  { kind: ensemble, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
-                  pool:    { kind: ensemble, method: log_linear, members: [ {model: kjv, weight: 0.6}, {model: pydocs, weight: 0.4} ] }
-                  maximum: { kind: ensemble, method: max, members: [ {model: kjv, weight: 0.5}, {model: base, weight: 0.5} ] }
-                  cd:      { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, alpha: 0.1 }
-                  proxy:   { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 0.8 }
-                scheduler: { fusion_backend: java }
-                """);
+        engine = TestEngines.start(folder, "context: 256, slots: 2", TestEngines.EVERY_KIND);
         prompt = engine.vocab("base").tokenize("And God said unto Moses", true, false);
     }
 

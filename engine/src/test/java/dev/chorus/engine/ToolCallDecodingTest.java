@@ -7,6 +7,8 @@ import dev.chorus.engine.tools.ToolCall;
 import dev.chorus.engine.tools.ToolCalling;
 import dev.chorus.engine.tools.ToolChoice;
 import dev.chorus.engine.tools.ToolTranscript;
+import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.kernels.fusion.FusionRule;
 import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,8 +114,7 @@ class ToolCallDecodingTest {
     @Test
     void underAutoAnOpenedCallCannotEndBeforeItIsComplete() {
         Vocab vocab = engine.vocab("kjv");
-        try (ConstraintState state = ConstraintState.open(Constraint.grammar(
-                new ToolCalling(tools, ToolChoice.AUTO, true).grammar().orElseThrow()), vocab)) {
+        try (ConstraintState state = autoState(true, vocab)) {
             assertEquals(0f, state.nextBias()[vocab.eos().getAsInt()], "an empty answer is text");
             for (int token : vocab.tokenize(" [{\"name\": \"now\"", false, false)) {
                 assertEquals(0f, state.nextBias()[token], "token " + token);
@@ -121,8 +122,7 @@ class ToolCallDecodingTest {
             }
             assertEquals(Float.NEGATIVE_INFINITY, state.nextBias()[vocab.eos().getAsInt()], "the call is open");
         }
-        try (ConstraintState state = ConstraintState.open(Constraint.grammar(
-                new ToolCalling(tools, ToolChoice.AUTO, false).grammar().orElseThrow()), vocab)) {
+        try (ConstraintState state = autoState(false, vocab)) {
             for (int token : vocab.tokenize("In the beginning {", false, false)) {
                 assertEquals(0f, state.nextBias()[token], "text may hold any character after its first");
                 state.accept(token);
@@ -150,6 +150,13 @@ class ToolCallDecodingTest {
         InvalidRequest unknown = assertThrows(InvalidRequest.class,
                 () -> new ToolCalling(tools, ToolChoice.named("nowhere"), true));
         assertEquals("tool_choice", unknown.param());
+    }
+
+    /** The grammar state of an {@code auto} answer, masking the whole vocabulary each step. */
+    private static ConstraintState autoState(boolean parallel, Vocab vocab) {
+        Constraint auto = Constraint.grammar(new ToolCalling(tools, ToolChoice.AUTO, parallel).grammar().orElseThrow());
+        return ConstraintState.open(GenerationRequest.of(Prompt.text("x"), 1).withConstraint(auto),
+                FusionRule.of(FusionMethod.LINEAR, 1f), vocab);
     }
 
     private static Completion generate(String collaboration, ToolCalling calling, Sampling sampling)

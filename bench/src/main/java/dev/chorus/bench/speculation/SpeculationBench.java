@@ -81,7 +81,7 @@ public final class SpeculationBench {
         }
         Path config = Files.createTempFile("speculation-bench", ".yaml");
         Files.writeString(config, config(members, draftType.isPresent() ? requantized : draft, draftTokens));
-        double loadBefore = loadAverage();
+        double loadBefore = BenchResults.loadAverage();
         List<Map<String, Object>> pairs = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         SpeculationStats stats;
@@ -116,7 +116,7 @@ public final class SpeculationBench {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", "speculative decoding vs the same collaboration token by token, greedy, A/B interleaved");
         json.put("date", Instant.now().toString());
-        json.put("machine", BenchResults.machine(Map.of("cpu", cpuName())));
+        json.put("machine", BenchResults.machine(Map.of("cpu", BenchResults.cpuName())));
         json.put("collaboration", members.size() == 1 ? "single" : "ensemble, linear, equal weights");
         json.put("members", members.stream().map(path -> path.getFileName().toString()).toList());
         json.put("draft", draft.getFileName() + draftType.map(type -> " requantized to " + type).orElse("")
@@ -127,7 +127,7 @@ public final class SpeculationBench {
         json.put("draft_tokens", draftTokens);
         json.put("rounds", rounds);
         json.put("load_average_before", loadBefore);
-        json.put("load_average_after", loadAverage());
+        json.put("load_average_after", BenchResults.loadAverage());
         json.put("median_ratio", median);
         json.put("acceptance_rate", stats.acceptanceRate());
         json.put("mean_accepted_length", stats.meanAcceptedLength());
@@ -135,7 +135,7 @@ public final class SpeculationBench {
         json.put("pairs", pairs);
         System.out.printf("%s: median ratio %.3f (%s), acceptance %.3f, mean accepted length %.2f%n", label, median,
                 Arrays.toString(sorted), stats.acceptanceRate(), stats.meanAcceptedLength());
-        BenchResults.write(BenchResults.file(out, "speculation-" + label, cpuName()), json);
+        BenchResults.write(BenchResults.file(out, "speculation-" + label, BenchResults.cpuName()), json);
     }
 
     /** One collaboration {@code drafted}: the lone member with the draft, or the members' linear pool with it. */
@@ -183,13 +183,5 @@ public final class SpeculationBench {
         long start = System.nanoTime();
         Completion completion = engine.submit("drafted", request).await();
         return completion.tokens().size() / ((System.nanoTime() - start) / 1e9);
-    }
-    private static double loadAverage() throws Exception {
-        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-    }
-
-    private static String cpuName() throws Exception {
-        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
-                .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("cpu");
     }
 }

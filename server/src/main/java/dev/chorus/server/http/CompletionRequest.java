@@ -54,7 +54,7 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt, trace, constraint, speculative);
+                cachePrompt, trace, constraint, speculative, logprobs);
     }
 
     /** Whether the answer may be tool calls (returned as {@code tool_calls}): its grammar allows them. */
