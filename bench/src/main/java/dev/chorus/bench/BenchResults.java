@@ -51,12 +51,12 @@ public final class BenchResults {
         System.out.println("wrote " + target);
     }
 
-    /** The one-minute load average, from {@code /proc/loadavg}. */
+    /** The one-minute load average, which the machine's other users drive. */
     public static double loadAverage() throws IOException {
         return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
-    /** The CPU's model name, from {@code /proc/cpuinfo}. */
+    /** The CPU's model name from {@code /proc/cpuinfo}, or "cpu". */
     public static String cpuName() throws IOException {
         return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
                 .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("cpu");

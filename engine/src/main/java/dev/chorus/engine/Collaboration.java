@@ -65,11 +65,17 @@ final class Collaboration implements AutoCloseable {
     /** The draft proposer, when the collaboration speculates with a draft model (the last of {@link #models}). */
     private final DraftProposer proposer;
     private final int draftTokens;
+    /** A draft row's rule: the draft's logits, staged as every member of the row, member 0 alone counting. */
+    private final FusionRule draftRule;
     /** Gated fusion, or null when every token is fused. */
     private final Gate gate;
     /** A skipped member's logits in a lead row (its weight is 0 there; the kernels only need finite values). */
     private final MemorySegment skippedLogits;
     private final List<Sequence> decoding = new ArrayList<>();
+    /** This step's rows whose last draw their grammar refused. */
+    private final List<Sequence> redraws = new ArrayList<>();
+    /** A first draw's token and the best tokens its kernels reported, for its grammar to check. */
+    private final int[] checked = new int[SamplingParams.MAX_TOP_LOGPROBS + 1];
     private final LongAdder proposedTokens = new LongAdder();
     private final LongAdder acceptedTokens = new LongAdder();
     private final LongAdder verifications = new LongAdder();
@@ -82,6 +88,7 @@ final class Collaboration implements AutoCloseable {
     private final LongAdder fusionNanos = new LongAdder();
     private final LongAdder sampledTokens = new LongAdder();
     private final LongAdder cachedTokens = new LongAdder();
+    private final LongAdder redrawnTokens = new LongAdder();
 
     private static final int DRAFT_ROW = -1;
 
@@ -101,6 +108,7 @@ final class Collaboration implements AutoCloseable {
         this.slotContext = models.stream().mapToInt(ModelRuntime::slotContext).min().orElseThrow();
         this.maxQueued = scheduler.maxQueued();
         this.draftTokens = spec.draft().map(DraftSpec::maxTokens).orElse(0);
+        this.draftRule = DraftProposer.draftRule(rule.members());
         // A speculating sequence fuses a row per proposal and one after them, plus a draft row per proposal.
         // A gated sequence decoded by every member fuses a row of the lead alone and the pooled one (no draft then).
         int maxRows = concurrency * (spec.gate().isPresent() ? 2 : 2 * draftTokens + 1);
@@ -159,15 +167,28 @@ final class Collaboration implements AutoCloseable {
         return vocab;
     }
 
+    /** The piece cache of its vocabulary, shared by its token events and the engine's log-probability bytes. */
+    TokenPieces pieces() {
+        return pieces;
+    }
+
+    ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
     /** Speculative decoding's counts: verified rounds, proposed and accepted tokens. */
     SpeculationStats speculationStats() {
         return new SpeculationStats(verifications.sum(), proposedTokens.sum(), acceptedTokens.sum());
     }
 
-    /** A new sequence's speculation state, or null when this collaboration has no draft. */
-    DraftState newDraftState(GenerationRequest request) {
-        return proposer == null ? null
-                : new DraftState(draftTokens, request.sampling().params(), vocab.size());
+    /**
+     * A new sequence's draft state, or null when this collaboration has no draft. The sequence speculates unless the
+     * request opts out or is constrained or traced (their bias and trace are per decoded position, which verification
+     * rows do not carry); otherwise the draft only follows its prompt.
+     */
+    DraftState newDraftState(GenerationRequest request, boolean constrained) {
+        return proposer == null ? null : new DraftState(draftTokens, request.sampling().params(), vocab.size(),
+                request.speculative() && !constrained && request.trace() == 0);
     }
 
     /** A new sequence's gated-fusion state, or null when it fuses every token. */
@@ -181,8 +202,8 @@ final class Collaboration implements AutoCloseable {
     }
 
     /**
-     * Before the step's plan: lets the draft propose tokens for every unconstrained, untraced sequence of this
-     * collaboration whose last token is pending in {@code active}; a failed draft decode ends those sequences.
+     * Before the step's plan: lets the draft propose tokens for every speculating sequence of this collaboration whose
+     * last token is pending in {@code active}; a failed draft decode ends those sequences.
      */
     void propose(List<Sequence> active, int share) {
         if (proposer == null) {
@@ -190,10 +211,7 @@ final class Collaboration implements AutoCloseable {
         }
         decoding.clear();
         for (Sequence sequence : active) {
-            // A constrained or traced sequence decodes plainly: its bias and its trace are per decoded position,
-            // which verification rows do not carry.
-            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.constraint == null
-                    && sequence.request.trace() == 0) {
+            if (sequence.collaboration == this && sequence.pending() == 1 && sequence.draft.speculates) {
                 decoding.add(sequence);
             }
         }
@@ -212,7 +230,7 @@ final class Collaboration implements AutoCloseable {
 
     SchedulerStats stats() {
         return new SchedulerStats(queued.get(), active.get(), steps.sum(), decodeNanos.sum(), fusionNanos.sum(),
-                sampledTokens.sum(), cachedTokens.sum(), speculationStats(), gateStats());
+                sampledTokens.sum(), cachedTokens.sum(), speculationStats(), redrawnTokens.sum(), gateStats());
     }
 
     /**
@@ -236,7 +254,7 @@ final class Collaboration implements AutoCloseable {
         } while (!admitted.compareAndSet(reserved, reserved + 1));
         ConstraintState constraint;
         try {
-            constraint = ConstraintState.open(request.constraint(), vocab);
+            constraint = ConstraintState.open(request, requestRule, vocab);
         } catch (RuntimeException e) {
             admitted.decrementAndGet();
             throw e;
@@ -314,10 +332,12 @@ final class Collaboration implements AutoCloseable {
     }
 
     private void addRow(Sequence sequence, FusionRule rowRule) {
-        int row = step.add(rowRule, sequence.request.fusedSampling(), sequence.request.choice(), sequence.generated(),
-                sequence.tokens, sequence.length());
+        SamplingParams sampling = sequence.constraint == null ? sequence.request.fusedSampling()
+                : sequence.constraint.firstSampling();
+        int row = step.add(rowRule, sampling, sequence.request.choice(), sequence.generated(), sequence.tokens,
+                sequence.length());
         if (sequence.constraint != null) {
-            step.bias(row, sequence.constraint.nextBias());
+            step.bias(row, sequence.constraint.firstBias());
         }
         rows[row] = sequence;
         rowBack[row] = 0;
@@ -327,10 +347,12 @@ final class Collaboration implements AutoCloseable {
     /**
      * Gives a sequence whose pending token and {@code k} proposals are in this step's batches its verification rows:
      * one per position (each with the history up to it), the first k verifying the proposals, and when it samples a
-     * draft row per proposal rebuilding the distribution the proposal was drawn from.
+     * draft row per proposal rebuilding the distribution the proposal was drawn from. Each verification row is the
+     * row {@link #addRow} would give the sequence at that position (rule, sampling, stream, step index, history), so
+     * the collaboration's own fused distribution, whatever its method, decides every token.
      */
     void addSpeculativeRows(Sequence sequence, int k) {
-        SamplingParams sampling = sequence.request.sampling().params();
+        SamplingParams sampling = sequence.request.fusedSampling();
         int first = step.batch();
         for (int r = 0; r <= k; r++) {
             int row = step.add(sequence.rule, sampling, sequence.request.choice(), sequence.generated() + r,
@@ -342,7 +364,7 @@ final class Collaboration implements AutoCloseable {
         for (int r = 0; r < k; r++) {
             int draftRow = FusionStep.NO_PROPOSAL;
             if (!sampling.greedy()) {
-                draftRow = step.add(DraftProposer.DRAFT_RULE, sampling, sequence.request.choice(),
+                draftRow = step.add(draftRule, sequence.draft.sampling, sequence.request.choice(),
                         sequence.generated() + r, sequence.tokens, sequence.length() + r);
                 rows[draftRow] = sequence;
                 rowBack[draftRow] = DRAFT_ROW - r;
@@ -358,12 +380,99 @@ final class Collaboration implements AutoCloseable {
 
     /**
      * After the decode: stages every row's logits from its members' models, fuses and samples them, and delivers the
-     * tokens through {@code loop}, which ends the sequences that finish.
+     * tokens through {@code loop}, which ends the sequences that finish. A constrained row that drew first and whose
+     * token its grammar refuses is fused again ({@link ConstraintState#drawsFirst}).
      */
     void fuseAndDeliver(long decodeNanosOfStep) {
         long start = System.nanoTime();
         steps.increment();
         decodeNanos.add(decodeNanosOfStep);
+        int batch = step.batch();
+        if (!stageAndFuse()) {
+            return;
+        }
+        sampledTokens.add(batch);
+        redraws.clear();
+        for (int b = 0; b < batch; b++) {
+            Sequence sequence = rows[b];
+            if (rowProposals[b] == 0 && sequence.constraint != null && sequence.constraint.drawsFirst()) {
+                int token = settleUnmaskedDraw(sequence, b);
+                if (token < 0) {
+                    redraws.add(sequence);
+                } else {
+                    deliver(sequence, b, token, Float.NaN);
+                }
+            } else if (rowProposals[b] == 0 && sequence.gate != null) {
+                b = deliverGated(sequence, b);
+            } else if (rowProposals[b] == 0) {
+                deliver(sequence, b, result.token(b), result.logprob(b));
+            } else if (rowBack[b] == rowProposals[b]) {
+                deliverVerified(sequence, b, rowProposals[b]);
+            }
+        }
+        for (int attempt = 1; !redraws.isEmpty(); attempt++) {
+            drawAgain(attempt);
+        }
+        fusionNanos.add(System.nanoTime() - start);
+    }
+
+    /**
+     * The token an unmasked draw settles on, or −1 to draw again: the drawn token when the grammar allows it;
+     * for a greedy row, else the first its grammar allows of the best tokens its kernels reported (the masked argmax).
+     * Its log-probability is the unmasked distribution's, which the request does not read.
+     */
+    private int settleUnmaskedDraw(Sequence sequence, int row) {
+        int drawn = result.token(row);
+        checked[0] = drawn;
+        int count = 1;
+        for (int j = 0; j < result.topCount(row); j++) {
+            if (result.topToken(row, j) != drawn) {
+                checked[count++] = result.topToken(row, j);
+            }
+        }
+        int found = sequence.constraint.firstAllowed(checked, count);
+        return found < 0 ? -1 : checked[found];
+    }
+
+    /**
+     * Fuses the rows of {@link #redraws} again, each with the key of draw {@code attempt}: without the mask, keeping
+     * the token its grammar allows (the others stay in {@link #redraws}), or at its last attempt under the mask.
+     */
+    private void drawAgain(int attempt) {
+        clearStep();
+        for (Sequence sequence : redraws) {
+            boolean masked = sequence.constraint.masksAt(attempt);
+            int row = step.add(sequence.rule, sequence.constraint.sampling(attempt), sequence.request.choice(),
+                    sequence.generated(), sequence.tokens, sequence.length());
+            step.bias(row, masked ? sequence.constraint.nextBias() : sequence.constraint.firstBias());
+            rows[row] = sequence;
+            rowBack[row] = 0;
+            rowProposals[row] = 0;
+            if (masked) {
+                redrawnTokens.increment();
+            }
+        }
+        redraws.clear();
+        if (!stageAndFuse()) {
+            return;
+        }
+        for (int b = 0; b < step.batch(); b++) {
+            Sequence sequence = rows[b];
+            if (sequence.constraint.masksAt(attempt)) {
+                deliver(sequence, b, result.token(b), result.logprob(b));
+                continue;
+            }
+            int token = settleUnmaskedDraw(sequence, b);
+            if (token < 0) {
+                redraws.add(sequence);
+            } else {
+                deliver(sequence, b, token, Float.NaN);
+            }
+        }
+    }
+
+    /** Stages every row's logits and fuses the step; on bad logits ends the rows' sequences and returns false. */
+    private boolean stageAndFuse() {
         int batch = step.batch();
         MemorySegment staging = fusion.logits();
         long rowBytes = (long) vocab.size() * Float.BYTES;
@@ -371,9 +480,12 @@ final class Collaboration implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             Sequence sequence = rows[b];
             if (rowBack[b] < 0) {
+                // Every member of the row gets the draft's logits: the kernels check each member's row.
                 float[] draftLogits = sequence.draft.logits(DRAFT_ROW - rowBack[b]);
-                MemorySegment.copy(draftLogits, 0, staging, ValueLayout.JAVA_FLOAT, shape.rowOffset(0, b) * Float.BYTES,
-                        draftLogits.length);
+                for (int m = 0; m < modelOfMember.length; m++) {
+                    MemorySegment.copy(draftLogits, 0, staging, ValueLayout.JAVA_FLOAT,
+                            shape.rowOffset(m, b) * Float.BYTES, draftLogits.length);
+                }
                 continue;
             }
             for (int m = 0; m < modelOfMember.length; m++) {
@@ -384,22 +496,12 @@ final class Collaboration implements AutoCloseable {
         }
         try {
             fusion.fuse(step, result);
-            fusionNanos.add(System.nanoTime() - start);
-            sampledTokens.add(batch);
+            return true;
         } catch (FusionInputException e) {
             for (int b = 0; b < batch; b++) {
                 loop.end(rows[b], FinishReason.failedWith(e), Optional.of(StepLoop.describe(e)));
             }
-            return;
-        }
-        for (int b = 0; b < batch; b++) {
-            if (rowProposals[b] == 0 && rows[b].gate != null) {
-                b = deliverGated(rows[b], b);
-            } else if (rowProposals[b] == 0) {
-                deliver(rows[b], b);
-            } else if (rowBack[b] == rowProposals[b]) {
-                deliverVerified(rows[b], b, rowProposals[b]);
-            }
+            return false;
         }
     }
 
@@ -418,7 +520,8 @@ final class Collaboration implements AutoCloseable {
             return row;
         }
         gate.count(state, byLead);
-        deliver(sequence, byLead ? row : pooled);
+        int decided = byLead ? row : pooled;
+        deliver(sequence, decided, result.token(decided), result.logprob(decided));
         state.delivered(byLead);
         return pooled;
     }
@@ -461,14 +564,14 @@ final class Collaboration implements AutoCloseable {
         verifications.increment();
         proposedTokens.add(k);
         acceptedTokens.add(accepted);
-        for (int r = 0; r <= accepted && deliver(sequence, first + r); r++) {
+        for (int r = 0; r <= accepted && deliver(sequence, first + r, result.token(first + r), result.logprob(first + r));
+             r++) {
             // each delivery may end the sequence (end of text, stop string, length)
         }
     }
 
-    /** Delivers row {@code row}'s token to its sequence; returns whether the sequence goes on. */
-    private boolean deliver(Sequence sequence, int row) {
-        int token = result.token(row);
+    /** Delivers row {@code row}'s {@code token} to its sequence; returns whether the sequence goes on. */
+    private boolean deliver(Sequence sequence, int row, int token, float logprob) {
         if (vocab.isEog(token)) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());
             return false;
@@ -477,7 +580,7 @@ final class Collaboration implements AutoCloseable {
         int reported = sequence.request.sampling().params().topLogprobs();
         Optional<StepTrace> trace = sequence.request.trace() == 0 ? Optional.empty()
                 : Optional.of(trace(sequence, row, token));
-        sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), result.logprob(row),
+        sequence.generation.emit(new GenerationEvent.Token(token, outcome.text(), logprob,
                 topLogprobs(row, reported), memberStats(sequence, row), trace));
         if (outcome.stopped()) {
             loop.end(sequence, FinishReason.STOP, Optional.empty());

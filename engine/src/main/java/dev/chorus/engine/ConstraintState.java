@@ -1,5 +1,8 @@
 package dev.chorus.engine;
 
+import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.kernels.fusion.FusionRule;
+import dev.chorus.kernels.fusion.SamplingParams;
 import dev.chorus.llama.Grammar;
 import dev.chorus.llama.Vocab;
 
@@ -9,15 +12,47 @@ import java.util.Map;
  * A sequence's {@link Constraint} on the step loop: its grammar's matching state and the bias row it gives the
  * fusion step each token (the grammar's mask, then the logit biases on the tokens it allows). Compiled when the
  * request is submitted, so a bad grammar is refused before anything is queued; closed when the sequence finishes.
+ *
+ * <p>Masking costs a pass of llama.cpp's grammar over every token of the vocabulary. When the request allows it
+ * ({@link #drawsFirst}), a step instead draws from the distribution without the mask and asks the grammar about that
+ * one token; only when the grammar refuses it does the step draw again: a sampled row up to
+ * {@value #UNMASKED_RETRIES} more times without the mask, each with a key of its own, and at last under the full
+ * mask. That gives the masked distribution's token exactly: the argmax of a greedy row is the masked argmax whenever
+ * it is allowed, and independent draws from q, the first allowed one kept, and after n refusals a draw from q
+ * restricted to the allowed set A, yield a ∈ A with probability
+ * q(a) · Σ_{j<n} (1 − q(A))^j + (1 − q(A))^n · q(a)/q(A) = q(a)/q(A). It needs the allowed tokens' sampling scores
+ * to be the masked row's up to one constant: no filter (top-k, top-p and min-p are taken over the allowed set), no
+ * repetition penalty (it is not shift-invariant, and the mask's renormalisation shifts the fused logits it acts
+ * on), not contrastive (the plausible set is taken among allowed tokens), and no log-probabilities read (they are
+ * the masked distribution's).
  */
 final class ConstraintState implements AutoCloseable {
+    /**
+     * Times the attempt, XORed into the seed of a draw after the first: a refused draw's uniform is not uniform once
+     * the grammar refused its token, so each attempt has its own key.
+     */
+    static final long REDRAW_KEY = 0x9E3779B97F4A7C15L;
+    /**
+     * Draws a sampled row makes without the mask after a refused first draw, before the mask: each costs a fusion of
+     * the row, far less than the grammar's pass over the vocabulary. (A greedy row's walk down its best tokens is
+     * final: another unmasked fusion would find the same argmax.)
+     */
+    static final int UNMASKED_RETRIES = 2;
+
     private final Vocab vocab;
     private final Grammar grammar;
     private final int[] biasedTokens;
     private final float[] biases;
     private final float[] row;
+    /** The logit biases alone, for a first draw (null without any, or when the state does not draw first). */
+    private final float[] firstDrawRow;
+    /**
+     * The sampling of a step's fusions by attempt: the first, then any unmasked retries, then (the last) the draw
+     * under the mask; just the first when the state does not draw first.
+     */
+    private final SamplingParams[] draws;
 
-    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias) {
+    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias, SamplingParams[] draws) {
         this.vocab = vocab;
         this.grammar = grammar;
         this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -26,17 +61,24 @@ final class ConstraintState implements AutoCloseable {
             biases[j] = logitBias.get(biasedTokens[j]);
         }
         this.row = new float[vocab.size()];
+        this.draws = draws;
+        this.firstDrawRow = drawsFirst() && biases.length > 0 ? new float[vocab.size()] : null;
         if (grammar == null) {
-            applyLogitBias();
+            applyLogitBias(row);
+        }
+        if (firstDrawRow != null) {
+            applyLogitBias(firstDrawRow);
         }
     }
 
     /**
-     * The state of {@code constraint} over {@code vocab}, or null when it constrains nothing.
+     * The state of {@code request}'s constraint over {@code vocab}, or null when it constrains nothing.
      *
+     * @param rule the request's fusion rule
      * @throws InvalidRequest when a biased token is outside the vocabulary or llama.cpp rejects the grammar
      */
-    static ConstraintState open(Constraint constraint, Vocab vocab) {
+    static ConstraintState open(GenerationRequest request, FusionRule rule, Vocab vocab) {
+        Constraint constraint = request.constraint();
         if (constraint.isNone()) {
             return null;
         }
@@ -54,29 +96,95 @@ final class ConstraintState implements AutoCloseable {
                 throw new InvalidRequest("grammar", e.getMessage());
             }
         }
-        return new ConstraintState(vocab, grammar, constraint.logitBias());
+        SamplingParams sampling = request.fusedSampling();
+        boolean drawsFirst = grammar != null && !request.logprobs() && sampling.topLogprobs() == 0
+                && rule.method() != FusionMethod.CONTRASTIVE && sampling.repetitionPenalty() == 1f
+                && (sampling.greedy() || unfiltered(sampling, vocab.size()));
+        // An unpenalised greedy row ranks its tokens by their scores, so its kernels report the best ones: when the
+        // grammar refuses the argmax, the first of them it allows is the masked argmax.
+        SamplingParams first = drawsFirst && sampling.greedy() && !sampling.penalised()
+                ? with(sampling, sampling.seed(), SamplingParams.MAX_TOP_LOGPROBS) : sampling;
+        SamplingParams[] draws = new SamplingParams[!drawsFirst ? 1 : sampling.greedy() ? 2 : 2 + UNMASKED_RETRIES];
+        draws[0] = first;
+        for (int attempt = 1; attempt < draws.length; attempt++) {
+            draws[attempt] = with(sampling, sampling.seed() ^ (REDRAW_KEY * attempt), sampling.topLogprobs());
+        }
+        return new ConstraintState(vocab, grammar, constraint.logitBias(), draws);
+    }
+
+    private static SamplingParams with(SamplingParams sampling, long seed, int topLogprobs) {
+        return new SamplingParams(sampling.temperature(), sampling.topK(), sampling.topP(), sampling.minP(),
+                sampling.repetitionPenalty(), sampling.presencePenalty(), sampling.frequencyPenalty(), seed, topLogprobs);
+    }
+
+    /** Whether no filter of FUSION.md step 6 acts: each is off at these values. */
+    private static boolean unfiltered(SamplingParams sampling, int vocabSize) {
+        return (sampling.topK() == 0 || sampling.topK() >= vocabSize) && sampling.topP() == 1f && sampling.minP() == 0f;
+    }
+
+    /**
+     * Whether each step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
+     * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #sampling}) without the mask, and at
+     * the last attempt ({@link #masksAt}) under {@link #nextBias}.
+     */
+    boolean drawsFirst() {
+        return draws.length > 1;
+    }
+
+    /** The bias row of this step's fusion: {@link #nextBias}, or for a first draw the logit biases alone (or null). */
+    float[] firstBias() {
+        return drawsFirst() ? firstDrawRow : nextBias();
+    }
+
+    /**
+     * The sampling of this step's fusion: the request's, except that a greedy first draw has its kernels report its
+     * {@value SamplingParams#MAX_TOP_LOGPROBS} best tokens (it reads none of them).
+     */
+    SamplingParams firstSampling() {
+        return draws[0];
+    }
+
+    /**
+     * The index of the first of {@code tokens[0 .. count)} the grammar allows next, or −1; a token it allows may then
+     * be {@link #accept accepted}.
+     */
+    int firstAllowed(int[] tokens, int count) {
+        return grammar.firstAllowed(tokens, count);
+    }
+
+    /** The sampling of draw {@code attempt} (0 is the first): the request's, with a key of its own. */
+    SamplingParams sampling(int attempt) {
+        return draws[attempt];
+    }
+
+    /** Whether draw {@code attempt} of a drawing-first state is the last, under the grammar's mask. */
+    boolean masksAt(int attempt) {
+        return attempt == draws.length - 1;
     }
 
     /** The bias row for the next token: read by this step's fusion, rewritten at the next. */
     float[] nextBias() {
         if (grammar != null) {
             grammar.mask(row);
-            applyLogitBias();
+            applyLogitBias(row);
         }
         return row;
     }
 
-    /** Advances the grammar by the token sampled from the last {@link #nextBias} (an EOG token ends it instead). */
+    /**
+     * Advances the grammar by the token sampled under the last {@link #nextBias}, or allowed by {@link #allows} (an
+     * EOG token ends it instead).
+     */
     void accept(int token) {
         if (grammar != null && !vocab.isEog(token)) {
             grammar.accept(token);
         }
     }
 
-    /** Adds the logit biases to the tokens still allowed (a bias never revives a masked token). */
-    private void applyLogitBias() {
+    /** Adds the logit biases to the tokens {@code bias} still allows (a bias never revives a masked token). */
+    private void applyLogitBias(float[] bias) {
         for (int j = 0; j < biasedTokens.length; j++) {
-            row[biasedTokens[j]] += biases[j];
+            bias[biasedTokens[j]] += biases[j];
         }
     }
 

@@ -24,7 +24,7 @@ import java.util.function.Function;
  */
 final class DraftProposer implements AutoCloseable {
     /** The draft alone: its logits at temperature 1 (the request's sampling applies on top, as for any row). */
-    static final FusionRule DRAFT_RULE = FusionRule.of(FusionMethod.LINEAR, 1f);
+    private static final FusionRule DRAFT_RULE = draftRule(1);
 
     private final ModelRuntime draft;
     private final int draftIndex;
@@ -52,6 +52,17 @@ final class DraftProposer implements AutoCloseable {
         this.result = new FusionResult(shape);
         this.rows = new Sequence[concurrency];
         this.entries = new int[concurrency];
+    }
+
+    /**
+     * The draft's distribution as a row of a fusion step of {@code members} members, its logits staged as member 0:
+     * a linear pool weighting member 0 alone passes its log-probabilities through bit for bit (FUSION.md step 2), so
+     * the verifying row sees exactly the distribution the proposal was drawn from.
+     */
+    static FusionRule draftRule(int members) {
+        float[] weights = new float[members];
+        weights[0] = 1f;
+        return FusionRule.of(FusionMethod.LINEAR, weights);
     }
 
     ModelRuntime draft() {

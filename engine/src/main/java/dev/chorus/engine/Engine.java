@@ -1,15 +1,18 @@
 package dev.chorus.engine;
 
+import dev.chorus.engine.config.CollaborationKind;
 import dev.chorus.engine.config.CollaborationSpec;
 import dev.chorus.engine.config.ConfigException;
 import dev.chorus.engine.config.DraftSpec;
 import dev.chorus.engine.config.EngineConfig;
 import dev.chorus.engine.config.ModelSpec;
+import dev.chorus.engine.config.OrchestrationSpec;
 import dev.chorus.engine.config.SchedulerSpec;
 import dev.chorus.engine.merge.MergedModels;
 import dev.chorus.engine.orchestration.Orchestration;
 import dev.chorus.engine.orchestration.Orchestrations;
 import dev.chorus.llama.ChatTemplate;
+import dev.chorus.llama.Llama;
 import dev.chorus.llama.Vocab;
 
 import java.nio.file.Path;
@@ -19,7 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves the collaborations of a config on one shared runtime: every model is loaded once and gets one llama.cpp
@@ -45,8 +49,6 @@ public final class Engine implements AutoCloseable {
     private final Map<String, ModelRuntime> models;
     private final StepLoop loop;
     private final Map<String, Collaboration> collaborations;
-    /** Piece caches for {@link #tokenBytes}, made when a response first needs one. */
-    private final Map<String, TokenPieces> pieces = new ConcurrentHashMap<>();
     /** Set once in {@link #start}, after the collaborations its members call. */
     private Orchestrations orchestrations;
 
@@ -83,7 +85,8 @@ public final class Engine implements AutoCloseable {
         try {
             for (ModelSpec model : config.models().values()) {
                 ModelRuntime runtime = new ModelRuntime(model, registry.get(model.name()), budget.threads(),
-                        scheduler.prefillChunk() + model.slots() * (1 + longestProposal(config, model.name())));
+                        scheduler.prefillChunk() + model.slots() * (1 + longestProposal(config, model.name())),
+                        scheduler.maxQueued());
                 models.put(model.name(), runtime);
                 loop.add(runtime);
             }
@@ -146,6 +149,92 @@ public final class Engine implements AutoCloseable {
         Optional<Orchestration> orchestration = orchestration(collaboration);
         return orchestration.isPresent() ? orchestration.get().submit(request)
                 : collaboration(collaboration).submit(request);
+    }
+
+    /**
+     * Embeds each input with the model a name serves ({@code /v1/embeddings}): a model, or a {@code single}
+     * collaboration's model. The inputs are checked here; the step loop embeds them between its steps.
+     *
+     * @param dimensions the length the client asks for (OpenAI's {@code dimensions}); only the model's own can be
+     *                   honoured, as shortening a vector keeps its meaning only for models trained to be cut so
+     * @throws InvalidRequest naming {@code model} for a fused collaboration or an orchestration, which have no embeddings
+     *                        of their own, {@code dimensions} for another length, and {@code input} for inputs its model
+     *                        cannot embed
+     * @throws OverloadedException when the model has as many embedding requests as it takes already
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public CompletableFuture<List<Embedding>> embed(String name, List<EmbeddingInput> inputs, OptionalInt dimensions) {
+        ModelRuntime model = embeddingModel(name);
+        int own = model.embeddings().dimensions();
+        if (dimensions.isPresent() && dimensions.getAsInt() != own) {
+            throw new InvalidRequest("dimensions", "'" + name + "' embeds in " + own + " dimensions and cannot shorten"
+                    + " its vectors (it was not trained for truncated embeddings); leave 'dimensions' out or send " + own
+                    + ".");
+        }
+        EmbeddingJob job = new EmbeddingJob(model, model.embeddings().tokenize(inputs));
+        model.embeddings().admit(job.result());
+        try {
+            loop.embed(job);
+        } catch (RuntimeException e) {
+            job.fail(e);
+            throw e;
+        }
+        return job.result();
+    }
+
+    /**
+     * What a served name is ({@code /props}).
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public ServedInfo info(String name) {
+        if (orchestration(name).isPresent()) {
+            OptionalInt vocabulary;
+            try {
+                vocabulary = OptionalInt.of(vocab(name).size());
+            } catch (IllegalArgumentException remoteOnly) {
+                vocabulary = OptionalInt.empty();
+            }
+            return new ServedInfo(slotContext(name), OptionalInt.empty(), vocabulary, Optional.empty(),
+                    Optional.empty(), Optional.empty(), OptionalInt.empty(), List.of());
+        }
+        Collaboration collaboration = collaboration(name);
+        Vocab vocab = collaboration.vocab();
+        CollaborationSpec spec = collaboration.spec();
+        ModelEmbeddings embeddings = models.get(spec.models().getFirst()).embeddings();
+        OptionalInt dimensions = spec.kind() == CollaborationKind.SINGLE && embeddings.available()
+                ? OptionalInt.of(embeddings.dimensions()) : OptionalInt.empty();
+        return new ServedInfo(collaboration.slotContext(), OptionalInt.of(collaboration.concurrency()),
+                OptionalInt.of(vocab.size()), Optional.of(collaboration.chatTemplate().template()),
+                tokenText(vocab, vocab.bos()), tokenText(vocab, vocab.eos()), dimensions,
+                spec.slotModels().stream().map(model -> models.get(model).info()).toList());
+    }
+
+    private static Optional<String> tokenText(Vocab vocab, OptionalInt token) {
+        return token.isPresent() ? Optional.of(vocab.tokenToPiece(token.getAsInt())) : Optional.empty();
+    }
+
+    /** The version of llama.cpp the engine runs on and the CPU features and backends it uses. */
+    public static String llamaBuild() {
+        Llama llama = Llama.init();
+        return "llama.cpp v" + llama.version() + " (" + llama.buildKind() + "): " + llama.systemInfo().strip();
+    }
+
+    private ModelRuntime embeddingModel(String name) {
+        Optional<Orchestration> orchestration = orchestration(name);
+        if (orchestration.isPresent()) {
+            OrchestrationSpec spec = config.orchestrations().get(name);
+            throw new InvalidRequest("model", "'" + name + "' is an orchestration (" + spec.kind().configName()
+                    + " of " + String.join(", ", spec.members()) + "): it combines answers and has no embeddings of"
+                    + " its own; ask one of its models.");
+        }
+        CollaborationSpec spec = collaboration(name).spec();
+        if (spec.kind() != CollaborationKind.SINGLE) {
+            throw new InvalidRequest("model", "'" + name + "' is a fused collaboration (" + spec.kind().configName()
+                    + " of " + String.join(", ", spec.models()) + "): its members' hidden states are not one space, so"
+                    + " it has no embeddings of its own; ask one of its models.");
+        }
+        return models.get(spec.models().getFirst());
     }
 
     /** The most sequences a collaboration runs at once: the fewest slots among its models. */
@@ -224,12 +313,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public Vocab vocab(String collaboration) {
-        Optional<Orchestration> orchestration = orchestration(collaboration);
-        if (orchestration.isEmpty()) {
-            return collaboration(collaboration).vocab();
-        }
-        return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
-                + collaboration + "' has only remote members: its tokens have no local vocabulary"))).vocab();
+        return vocabularyOwner(collaboration).vocab();
     }
 
     /**
@@ -239,7 +323,17 @@ public final class Engine implements AutoCloseable {
      *                                  outside it
      */
     public byte[] tokenBytes(String collaboration, int token) {
-        return pieces.computeIfAbsent(collaboration, name -> new TokenPieces(vocab(name))).bytes(token);
+        return vocabularyOwner(collaboration).pieces().bytes(token);
+    }
+
+    /** The collaboration whose vocabulary {@code name}'s tokens are in: itself, or an orchestration's local member. */
+    private Collaboration vocabularyOwner(String name) {
+        Optional<Orchestration> orchestration = orchestration(name);
+        if (orchestration.isEmpty()) {
+            return collaboration(name);
+        }
+        return collaboration(orchestration.get().vocabularyOf().orElseThrow(() -> new IllegalArgumentException("'"
+                + name + "' has only remote members: its tokens have no local vocabulary")));
     }
 
     /** Empty for a collaboration's name, and while {@link #start} builds the orchestrations (their members come first). */

@@ -23,6 +23,7 @@ public final class Generation {
     private final Runnable wakeScheduler;
     private volatile boolean cancelRequested;
     private volatile List<MemberReport> memberReports = List.of();
+    private volatile Optional<SpeculationStats> speculation = Optional.empty();
     private volatile Optional<GateStats> gate = Optional.empty();
 
     Generation(Runnable wakeScheduler) {
@@ -72,13 +73,17 @@ public final class Generation {
         return memberReports;
     }
 
+    /**
+     * The speculative decoding of this answer (verified rounds, proposed and accepted tokens), set before it
+     * completes; empty when it was decoded token by token.
+     */
+    public Optional<SpeculationStats> speculation() {
+        return speculation;
+    }
+
     /** A gated collaboration's tokens and those its lead decided alone, set before it completes; else empty. */
     public Optional<GateStats> gate() {
         return gate;
-    }
-
-    void gated(GateStats stats) {
-        gate = Optional.of(stats);
     }
 
     public CompletableFuture<Completion> completion() {
@@ -97,9 +102,17 @@ public final class Generation {
 
     /** Ends the generation; {@code heldText} is what was still held back (UTF-8 or stop-string prefix). */
     void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error) {
+        finish(heldText, reason, usage, error, Optional.empty(), Optional.empty());
+    }
+
+    /** Ends a generation of the step loop, with its speculation when it speculated and its gate's counts when gated. */
+    void finish(String heldText, FinishReason reason, Usage usage, Optional<String> error,
+                Optional<SpeculationStats> speculated, Optional<GateStats> gated) {
         if (completion.isDone()) {
             return;
         }
+        speculation = speculated;
+        gate = gated;
         text.append(heldText);
         events.add(new GenerationEvent.Finished(heldText, reason, usage, error));
         completion.complete(new Completion(text.toString(), tokens, reason, usage, error));

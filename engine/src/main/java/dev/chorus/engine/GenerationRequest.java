@@ -21,10 +21,16 @@ import java.util.Objects;
  *                  distribution and for every member's own (1 to {@link #MAX_TRACE}; the HTTP API's
  *                  {@code chorus.trace})
  * @param constraint a grammar the text must match and biases on the fused logits
+ * @param speculative whether a collaboration with a {@code draft} may speculate (the HTTP API's
+ *                  {@code chorus.speculative}); false decodes token by token without the draft. Speculation never
+ *                  changes what is generated, only how fast: the opt-out is for comparing and measuring
+ * @param logprobs  whether the caller reads the tokens' {@link GenerationEvent.Token#logprob()}: when not, a step
+ *                  constrained by a grammar may draw its token before masking the vocabulary and check only that token
+ *                  (docs/structured-output.md, "Performance"), and such a token's log-probability is NaN
  */
 public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                                 FusionOverrides fusion, boolean cachePrompt, int trace,
-                                Constraint constraint) {
+                                Constraint constraint, boolean speculative, boolean logprobs) {
     public static final int MAX_STOP_STRINGS = 16;
     /** The most tokens a step trace reports per distribution: as many as the kernels' top log-probabilities. */
     public static final int MAX_TRACE = Sampling.MAX_TOP_LOGPROBS;
@@ -52,10 +58,10 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
         InvalidRequest.requireRange("chorus.trace", trace, 0, MAX_TRACE);
     }
 
-    /** An untraced, unconstrained request. */
+    /** An untraced, unconstrained request that may speculate and whose log-probabilities are read. */
     public GenerationRequest(Prompt prompt, int maxTokens, List<String> stop, Sampling sampling, int choice,
                              FusionOverrides fusion, boolean cachePrompt) {
-        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0, Constraint.NONE);
+        this(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, 0, Constraint.NONE, true, true);
     }
 
     /** An untraced, unconstrained request that may reuse cached prompt cells. */
@@ -70,43 +76,53 @@ public record GenerationRequest(Prompt prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withPrompt(Prompt newPrompt) {
-        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
-                constraint);
+        return new GenerationRequest(newPrompt, maxTokens, stop, sampling, choice, fusion, cachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withStop(String... newStop) {
-        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt, trace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, List.of(newStop), sampling, choice, fusion, cachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withSampling(Sampling newSampling) {
-        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt, trace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, stop, newSampling, choice, fusion, cachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withChoice(int newChoice) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt, trace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, newChoice, fusion, cachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withFusion(FusionOverrides newFusion) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt, trace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, newFusion, cachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withCachePrompt(boolean newCachePrompt) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt, trace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, newCachePrompt,
+                trace, constraint, speculative, logprobs);
     }
 
     public GenerationRequest withConstraint(Constraint newConstraint) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt,
+                trace, newConstraint, speculative, logprobs);
+    }
+
+    public GenerationRequest withSpeculative(boolean newSpeculative) {
         return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
-                newConstraint);
+                constraint, newSpeculative, logprobs);
+    }
+
+    public GenerationRequest withLogprobs(boolean newLogprobs) {
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, trace,
+                constraint, speculative, newLogprobs);
     }
 
     public GenerationRequest withTrace(int newTrace) {
-        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt, newTrace,
-                constraint);
+        return new GenerationRequest(prompt, maxTokens, stop, sampling, choice, fusion, cachePrompt,
+                newTrace, constraint, speculative, logprobs);
     }
 
     /**

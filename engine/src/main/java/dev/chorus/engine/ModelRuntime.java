@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One model's share of the runtime: its single llama.cpp context, whose slots every collaboration using the model
  * draws from, the batch the step loop fills with the tokens of all of them, its threads ({@link ModelThreads}), and
- * the slots' cached prompts. Driven by the step-loop thread; {@link #stats()} may be read from any thread.
+ * the slots' cached prompts, and its embeddings ({@link ModelEmbeddings}). Driven by the step-loop thread;
+ * {@link #stats()} and {@link #embeddings()}'s checks of a request may be used from any thread.
  */
 final class ModelRuntime implements AutoCloseable {
     /** llama.cpp gives each sequence n_ctx / n_seq_max cells padded up to a multiple of 256; ask for that. */
@@ -26,6 +27,7 @@ final class ModelRuntime implements AutoCloseable {
     private final Context context;
     private final Batch batch;
     private final SlotTable slots;
+    private final ModelEmbeddings embeddings;
     private final LongAdder decodes = new LongAdder();
     private final LongAdder decodedTokens = new LongAdder();
     private final LongAdder sharedDecodes = new LongAdder();
@@ -38,8 +40,10 @@ final class ModelRuntime implements AutoCloseable {
     /**
      * @param budgetThreads the process's CPU budget: the pool's size, so a model decoding alone may use all of it
      * @param batchTokens   the most tokens one step puts in this model's batch
+     * @param maxQueued     requests that may wait beyond those running (the scheduler's {@code max_queued}); this
+     *                      model takes as many embedding requests at once as it has slots and that
      */
-    ModelRuntime(ModelSpec spec, Model model, int budgetThreads, int batchTokens) {
+    ModelRuntime(ModelSpec spec, Model model, int budgetThreads, int batchTokens, int maxQueued) {
         this.name = spec.name();
         this.model = model;
         this.threads = new ModelThreads(spec, budgetThreads);
@@ -62,6 +66,7 @@ final class ModelRuntime implements AutoCloseable {
         this.context = created;
         this.slotContext = spec.contextSize();
         this.slots = new SlotTable(spec.slots(), spec.contextSize());
+        this.embeddings = new ModelEmbeddings(name, model, threads, spec.contextSize(), spec.slots() + maxQueued);
     }
 
     String name() {
@@ -79,6 +84,15 @@ final class ModelRuntime implements AutoCloseable {
     /** The most prompt and sampled tokens one sequence holds. */
     int slotContext() {
         return slotContext;
+    }
+
+    ModelEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    /** The normalised embedding of {@code tokens}, decoded on this model's {@code share} of the budget. */
+    float[] embed(int[] tokens, int share) {
+        return embeddings.embed(tokens, threads.forShare(share));
     }
 
     int freeSlots() {
@@ -186,6 +200,12 @@ final class ModelRuntime implements AutoCloseable {
         return context.logits(index);
     }
 
+    ModelInfo info() {
+        return new ModelInfo(name, model.file(), model.description(), model.parameterCount(), model.sizeBytes(),
+                model.trainedContext(), model.embeddingLength(), model.layerCount(), model.vocab().size(),
+                slots.slots(), slotContext, embeddings.pooling(), embeddings.maxTokens());
+    }
+
     ModelStats stats() {
         return new ModelStats(model.openContexts(), slots.slots(), busySlots, context.kvCacheBytes(), decodes.sum(), decodedTokens.sum(),
                 sharedDecodes.sum(), cachedTokens.sum());
@@ -193,6 +213,7 @@ final class ModelRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        embeddings.close();
         batch.close();
         context.close();
         threads.close();

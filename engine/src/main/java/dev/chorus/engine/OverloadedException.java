@@ -6,4 +6,10 @@ public final class OverloadedException extends RuntimeException {
         super("collaboration '" + collaboration + "' is overloaded: all " + slots + " slots are busy and "
                 + maxQueued + " requests are already waiting; retry later");
     }
+
+    /** A model with {@code pending} embedding requests already queued or running. */
+    OverloadedException(String model, int pending) {
+        super("model '" + model + "' is overloaded: " + pending + " embedding requests are already waiting; retry"
+                + " later");
+    }
 }

@@ -20,7 +20,10 @@ final class Sequence {
     /** By the collaboration's model index: the slot held in that model, and the batch index of this step's last token. */
     final int[] slots;
     final int[] entries;
-    /** Speculative decoding with the collaboration's draft model (in the last slot), or null without one. */
+    /**
+     * The collaboration's draft model (in the last slot): its cells and, when the sequence speculates, its proposals;
+     * null without a draft.
+     */
     final DraftState draft;
     /** Gated fusion: the lead decides alone while it is sure, the others lag behind; null when every token is fused. */
     final GateState gate;
@@ -48,7 +51,7 @@ final class Sequence {
         this.slots = new int[collaboration.models().size()];
         this.entries = new int[slots.length];
         Arrays.fill(slots, -1);
-        this.draft = collaboration.newDraftState(request);
+        this.draft = collaboration.newDraftState(request, constraint != null);
         this.gate = collaboration.newGateState(rule, constraint);
     }
 
@@ -149,9 +152,8 @@ final class Sequence {
         if (constraint != null) {
             constraint.close();
         }
-        if (gate != null) {
-            generation.gated(gate.stats());
-        }
-        generation.finish(text.releaseHeld(), reason, usage(), error);
+        generation.finish(text.releaseHeld(), reason, usage(), error,
+                Optional.ofNullable(draft).filter(state -> state.speculates).map(DraftState::summary),
+                Optional.ofNullable(gate).map(GateState::stats));
     }
 }

@@ -30,8 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  * admission order; a queued request blocked on a busy model reserves it, so later requests to other collaborations
  * cannot starve it by taking that model's slots as they free up.
  *
- * <p>Threading: {@link #enqueue}, {@link #wake} and {@link #close} may be called from any thread; everything else runs
- * on the loop's thread.
+ * <p>Embeddings run here too, so that they share the CPU budget with generation instead of oversubscribing it: each
+ * turn of the loop embeds one input of the oldest embedding request (one decode, on the whole budget) before its step,
+ * so generation keeps stepping while a long embedding request is served, and embedding requests go in order.
+ *
+ * <p>Threading: {@link #enqueue}, {@link #embed}, {@link #wake} and {@link #close} may be called from any thread;
+ * everything else runs on the loop's thread.
  */
 final class StepLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
@@ -42,6 +46,7 @@ final class StepLoop implements AutoCloseable {
     private final int prefillChunk;
     private final CpuBudget budget;
     private final Queue<Sequence> waiting = new ConcurrentLinkedQueue<>();
+    private final Queue<EmbeddingJob> embeddings = new ConcurrentLinkedQueue<>();
     private final List<Sequence> active = new ArrayList<>();
     private final List<Sequence> planned = new ArrayList<>();
     private final List<ModelRuntime> working = new ArrayList<>();
@@ -89,6 +94,18 @@ final class StepLoop implements AutoCloseable {
         wake();
     }
 
+    /** Queues an embedding request; it runs after those queued before it. */
+    void embed(EmbeddingJob job) {
+        if (closing || stopped) {
+            throw new IllegalStateException("the engine is closed");
+        }
+        embeddings.add(job);
+        if ((closing || stopped) && embeddings.remove(job)) {
+            throw new IllegalStateException("the engine is closed");
+        }
+        wake();
+    }
+
     void wake() {
         LockSupport.unpark(thread);
     }
@@ -99,8 +116,11 @@ final class StepLoop implements AutoCloseable {
             while (!closing) {
                 endCancelled();
                 admitWaiting();
+                boolean embedded = embedNext();
                 if (active.isEmpty()) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                    if (!embedded) {
+                        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                    }
                     continue;
                 }
                 try {
@@ -124,10 +144,33 @@ final class StepLoop implements AutoCloseable {
                 sequence.finish(reason, why);
                 sequence.collaboration.dequeued(false);
             }
+            for (EmbeddingJob job; (job = embeddings.poll()) != null; ) {
+                job.fail(new IllegalStateException(why.orElse("the engine closed")));
+            }
             if (parallelDecodes != null) {
                 parallelDecodes.shutdownNow();
             }
         }
+    }
+
+    /** Embeds one input of the oldest embedding request; false when none waits. */
+    private boolean embedNext() {
+        EmbeddingJob job = embeddings.peek();
+        if (job == null) {
+            return false;
+        }
+        try {
+            if (!job.finished()) {
+                job.embedNext(budget.share(1));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "an embedding failed", e);
+            job.fail(e);
+        }
+        if (job.finished()) {
+            embeddings.poll();
+        }
+        return true;
     }
 
     private void endCancelled() {
@@ -264,9 +307,11 @@ final class StepLoop implements AutoCloseable {
             boolean last = position == sequence.length() - 1;
             for (int i = 0; i < needed.size(); i++) {
                 if (sequence.draft != null && i == needed.size() - 1) {
-                    // The draft follows the prompt; once it lags behind (after a fully accepted proposal) it is fed
-                    // by its proposer only.
-                    if (sequence.draft.decoded == position) {
+                    // The draft follows the prompt (so its slot caches it like the members'), and the sampled tokens
+                    // of a speculating sequence; once it lags behind (after a fully accepted proposal) it is fed by
+                    // its proposer only.
+                    if (sequence.draft.decoded == position
+                            && (sequence.draft.speculates || position < sequence.promptLength)) {
                         needed.get(i).add(sequence.collaboration, sequence.tokens[position], position,
                                 sequence.slots[i], false);
                         sequence.draft.decoded++;

@@ -34,15 +34,7 @@ class ConstrainedDecodingTest {
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        engine = TestEngines.start(folder, "context: 256, slots: 2", """
-                collaborations:
-                  linear:  { kind: ensemble, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
-                  pool:    { kind: ensemble, method: log_linear, members: [ {model: kjv, weight: 0.6}, {model: pydocs, weight: 0.4} ] }
-                  maximum: { kind: ensemble, method: max, members: [ {model: kjv, weight: 0.5}, {model: base, weight: 0.5} ] }
-                  cd:      { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, alpha: 0.1 }
-                  proxy:   { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 0.8 }
-                scheduler: { fusion_backend: java }
-                """);
+        engine = TestEngines.start(folder, "context: 256, slots: 2", TestEngines.EVERY_KIND);
         prompt = engine.vocab("base").tokenize("And God said unto Moses", true, false);
     }
 
@@ -86,6 +78,24 @@ class ConstrainedDecodingTest {
                 answer.get("tags").forEach(tag -> assertTrue(List.of("law", "psalm", "code").contains(tag.asText())));
                 assertTrue(answer.get("where").get("book").isTextual(), completion.text());
                 assertEquals(4, answer.size(), completion.text());
+            }
+        }
+    }
+
+    @Test
+    void anObjectListingNoPropertiesIsTheEmptyObject() throws Exception {
+        // How clients write a function without arguments; a model left an open object here writes keys until its
+        // budget runs out.
+        for (String schema : List.of("""
+                {"type": "object", "properties": {}}""", """
+                {"type": "object", "properties": {}, "required": [], "additionalProperties": false}""")) {
+            Constraint constraint = Constraint.grammar(JsonSchemaGrammar.toGbnf(JSON.readTree(schema), "schema"));
+            for (String collaboration : List.of("base", "linear")) {
+                Completion completion = generate(collaboration, constraint, Sampling.sampled(1.5f, 3), 48);
+                String where = collaboration + " " + schema + ": " + completion.text();
+                assertEquals(FinishReason.STOP, completion.reason(), where);
+                JsonNode answer = JSON.readTree(completion.text());
+                assertTrue(answer.isObject() && answer.isEmpty(), where);
             }
         }
     }

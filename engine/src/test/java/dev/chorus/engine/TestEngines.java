@@ -15,6 +15,20 @@ import java.nio.file.Path;
  * backend against the reference, and a CPU OpenCL driver is the slowest way to fuse on such a machine.
  */
 final class TestEngines {
+    /**
+     * A collaboration of every kind over the three models (single ones are the models' own names) on the Java
+     * fusion backend: a {@code rest} for {@link #start}.
+     */
+    static final String EVERY_KIND = """
+                collaborations:
+                  linear:  { kind: ensemble, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
+                  pool:    { kind: ensemble, method: log_linear, members: [ {model: kjv, weight: 0.6}, {model: pydocs, weight: 0.4} ] }
+                  maximum: { kind: ensemble, method: max, members: [ {model: kjv, weight: 0.5}, {model: base, weight: 0.5} ] }
+                  cd:      { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, alpha: 0.1 }
+                  proxy:   { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 0.8 }
+                scheduler: { fusion_backend: java }
+                """;
+
     private TestEngines() {
     }
 

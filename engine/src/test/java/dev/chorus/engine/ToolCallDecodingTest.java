@@ -7,6 +7,9 @@ import dev.chorus.engine.tools.ToolCall;
 import dev.chorus.engine.tools.ToolCalling;
 import dev.chorus.engine.tools.ToolChoice;
 import dev.chorus.engine.tools.ToolTranscript;
+import dev.chorus.kernels.fusion.FusionMethod;
+import dev.chorus.kernels.fusion.FusionRule;
+import dev.chorus.llama.Vocab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -68,7 +72,8 @@ class ToolCallDecodingTest {
                 assertEquals(FinishReason.STOP, completion.reason(), where);
                 List<ToolCall> calls = calling.parse(completion.text(), new Random(seed)).orElseThrow();
                 assertFalse(calls.isEmpty(), where);
-                assertEquals(calling.parallel(), JSON.readTree(completion.text()).isArray(), where);
+                assertTrue(calling.parallel() || !JSON.readTree(completion.text()).isArray(), where);
+                assertFalse(completion.text().contains("\n"), "a call is laid out compactly: " + where);
                 for (ToolCall call : calls) {
                     assertTrue(call.id().matches("call_[A-Za-z0-9]{24}"), call.id());
                     JsonNode arguments = JSON.readTree(call.arguments());
@@ -78,11 +83,51 @@ class ToolCallDecodingTest {
                         assertTrue(chapter.isIntegralNumber() && chapter.bigIntegerValue().signum() >= 0, where);
                     } else {
                         assertEquals("now", call.name(), where);
-                        assertTrue(arguments.isObject(), where);
+                        assertTrue(arguments.isObject() && arguments.isEmpty(), "no parameters, no arguments: " + where);
                         assertFalse(calling == named, where);
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void anAutoAnswerIsTextOrACallThatParses() throws Exception {
+        ToolCalling auto = new ToolCalling(tools, ToolChoice.AUTO, false);
+        int brace = engine.vocab("kjv").tokenize("{", false, false)[0];
+        for (String collaboration : List.of("kjv", "linear")) {
+            for (int seed = 1; seed <= 3; seed++) {
+                Completion text = generate(collaboration, auto, Sampling.sampled(1f, seed), Map.of());
+                String where = collaboration + " seed " + seed + ": " + text.text();
+                assertEquals(ToolCalling.AnswerStart.TEXT, auto.start(text.text()), where);
+                assertTrue(auto.parse(text.text(), new Random(seed)).isEmpty(), where);
+                // A biased opening brace starts a call, which the grammar then holds to the schema to its end.
+                Completion call = generate(collaboration, auto, Sampling.sampled(1f, seed), Map.of(brace, 30f));
+                where = collaboration + " seed " + seed + ": " + call.text();
+                assertEquals(ToolCalling.AnswerStart.CALLS, auto.start(call.text()), where);
+                assertEquals(FinishReason.STOP, call.reason(), where);
+                assertEquals(1, auto.parse(call.text(), new Random(seed)).orElseThrow().size(), where);
+            }
+        }
+    }
+
+    @Test
+    void underAutoAnOpenedCallCannotEndBeforeItIsComplete() {
+        Vocab vocab = engine.vocab("kjv");
+        try (ConstraintState state = autoState(true, vocab)) {
+            assertEquals(0f, state.nextBias()[vocab.eos().getAsInt()], "an empty answer is text");
+            for (int token : vocab.tokenize(" [{\"name\": \"now\"", false, false)) {
+                assertEquals(0f, state.nextBias()[token], "token " + token);
+                state.accept(token);
+            }
+            assertEquals(Float.NEGATIVE_INFINITY, state.nextBias()[vocab.eos().getAsInt()], "the call is open");
+        }
+        try (ConstraintState state = autoState(false, vocab)) {
+            for (int token : vocab.tokenize("In the beginning {", false, false)) {
+                assertEquals(0f, state.nextBias()[token], "text may hold any character after its first");
+                state.accept(token);
+            }
+            assertEquals(0f, state.nextBias()[vocab.eos().getAsInt()], "text may end anywhere");
         }
     }
 
@@ -107,10 +152,23 @@ class ToolCallDecodingTest {
         assertEquals("tool_choice", unknown.param());
     }
 
+    /** The grammar state of an {@code auto} answer, masking the whole vocabulary each step. */
+    private static ConstraintState autoState(boolean parallel, Vocab vocab) {
+        Constraint auto = Constraint.grammar(new ToolCalling(tools, ToolChoice.AUTO, parallel).grammar().orElseThrow());
+        return ConstraintState.open(GenerationRequest.of(Prompt.text("x"), 1).withConstraint(auto),
+                FusionRule.of(FusionMethod.LINEAR, 1f), vocab);
+    }
+
     private static Completion generate(String collaboration, ToolCalling calling, Sampling sampling)
             throws InterruptedException {
+        return generate(collaboration, calling, sampling, Map.of());
+    }
+
+    private static Completion generate(String collaboration, ToolCalling calling, Sampling sampling,
+                                       Map<Integer, Float> logitBias) throws InterruptedException {
         Prompt prompt = Prompt.chat(calling.prompt(List.of(new Message("user", "Where does the Bible begin?"))));
+        Constraint constraint = Constraint.grammar(calling.grammar().orElseThrow()).withLogitBias(logitBias);
         return engine.submit(collaboration, GenerationRequest.of(prompt, 256).withSampling(sampling)
-                .withConstraint(Constraint.grammar(calling.grammar().orElseThrow()))).await();
+                .withConstraint(constraint)).await();
     }
 }

@@ -25,6 +25,8 @@ public final class Batch extends NativeResource {
     private final MemorySegment sequenceCounts;
     private final MemorySegment sequenceIdArrays;
     private final MemorySegment outputs;
+    /** Which sequences the entries so far belong to. */
+    private final boolean[] sequencesUsed;
     private int size;
 
     Batch(int capacity, int vocabSize, int sequences) {
@@ -34,6 +36,7 @@ public final class Batch extends NativeResource {
         this.capacity = capacity;
         this.vocabSize = vocabSize;
         this.sequences = sequences;
+        this.sequencesUsed = new boolean[sequences];
         this.struct = LlamaContexts.llama_batch_init(arena, capacity, 0, sequences);
         long ints = capacity * ValueLayout.JAVA_INT.byteSize();
         this.tokens = LlamaBatch.token(struct).reinterpret(ints, arena, null);
@@ -66,6 +69,9 @@ public final class Batch extends NativeResource {
                 .reinterpret(sequences * ValueLayout.JAVA_INT.byteSize(), arena, null);
         MemorySegment.copy(sequenceIds, 0, ids, ValueLayout.JAVA_INT, 0, sequenceIds.length);
         outputs.set(ValueLayout.JAVA_BYTE, size, (byte) (wantLogits ? 1 : 0));
+        for (int id : sequenceIds) {
+            sequencesUsed[id] = true;
+        }
         size++;
         LlamaBatch.n_tokens(struct, size);
         return this;
@@ -80,6 +86,7 @@ public final class Batch extends NativeResource {
     public void clear() {
         ensureOpen();
         size = 0;
+        Arrays.fill(sequencesUsed, false);
         LlamaBatch.n_tokens(struct, 0);
     }
 
@@ -96,6 +103,11 @@ public final class Batch extends NativeResource {
         ensureOpen();
         Objects.checkIndex(index, size);
         return outputs.get(ValueLayout.JAVA_BYTE, index) != 0;
+    }
+
+    /** A copy of which sequences the entries belong to, indexed by sequence id. */
+    boolean[] sequencesUsed() {
+        return sequencesUsed.clone();
     }
 
     int vocabSize() {

@@ -8,12 +8,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A decoding context ({@code struct llama_context}): the memory (KV cache) of up to
- * {@link #sequences()} sequences and the logits of the last {@link #decode}. llama.cpp contexts are
+ * {@link #sequences()} sequences and the logits of the last {@link #decode}; an embedding context
+ * ({@link Model#newEmbeddingContext}) also has the embeddings of every token of it, or of each of its sequences
+ * pooled. llama.cpp contexts are
  * not thread-safe, so the methods that reach one are synchronized (a member is normally driven by one
  * thread anyway). Close it before its model.
  */
@@ -30,12 +33,18 @@ public final class Context extends NativeResource {
     private final int batchSize;
     private final int sequences;
     private final long kvCacheBytes;
+    /** How an embedding context pools; empty for a context that only has logits. */
+    private final Optional<Pooling> pooling;
+    private final int embeddingLength;
     private int threads;
     private ThreadPool threadPool;
     /** Which entries of the last decoded batch have logits; logits of others do not exist. */
     private boolean[] lastOutputs = new boolean[0];
+    /** Which sequences the last decoded batch held; pooled embeddings of others do not exist. */
+    private boolean[] lastSequences = new boolean[0];
 
-    private Context(Model model, ContextParams params, MemorySegment created, long kvCacheBytes) {
+    private Context(Model model, ContextParams params, MemorySegment created, long kvCacheBytes,
+            Optional<Pooling> pooling) {
         this.model = model;
         this.params = params;
         this.handle = created.reinterpret(arena, LlamaContexts::llama_free);
@@ -47,10 +56,14 @@ public final class Context extends NativeResource {
         this.sequences = LlamaContexts.llama_n_seq_max(handle);
         this.kvCacheBytes = kvCacheBytes;
         this.threads = params.threads();
+        this.pooling = pooling;
+        this.embeddingLength = model.embeddingOutputLength();
     }
 
-    static Context create(Model model, ContextParams params) {
+    /** @param pooling present for an embedding context: every token of a decode is output, and pooled so */
+    static Context create(Model model, ContextParams params, Optional<Pooling> pooling) {
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(pooling, "pooling");
         if (model.params().vocabOnly()) {
             throw new IllegalStateException(model.describe() + " was loaded vocabulary-only; it cannot decode");
         }
@@ -65,7 +78,8 @@ public final class Context extends NativeResource {
             LlamaContextParams.n_threads(nativeParams, params.threads());
             LlamaContextParams.n_threads_batch(nativeParams, params.threads());
             LlamaContextParams.flash_attn_type(nativeParams, params.flashAttention().nativeValue);
-            LlamaContextParams.embeddings(nativeParams, false);
+            LlamaContextParams.embeddings(nativeParams, pooling.isPresent());
+            pooling.ifPresent(chosen -> LlamaContextParams.pooling_type(nativeParams, chosen.nativeValue));
             LogBridge.clearLastError();
             log = LogBridge.linesDuring(
                     () -> created[0] = LlamaContexts.llama_init_from_model(model.handle(), nativeParams));
@@ -75,7 +89,13 @@ public final class Context extends NativeResource {
                     + params + Status.lastLoggedError());
         }
         model.contextOpened();
-        return new Context(model, params, created[0], kvCacheBytes(log));
+        Context context = new Context(model, params, created[0], kvCacheBytes(log), pooling);
+        if (pooling.isPresent() && !Pooling.ofNative(LlamaContexts.llama_pooling_type(context.handle)).equals(pooling)) {
+            context.close();
+            throw new LlamaException("llama.cpp did not take pooling " + pooling.get() + " for a context of "
+                    + model.describe());
+        }
+        return context;
     }
 
     /** llama.cpp reports a new context's KV cache only in its log: {@code llama_kv_cache: size = 8.00 MiB (...)}. */
@@ -119,17 +139,27 @@ public final class Context extends NativeResource {
             throw new IllegalArgumentException("batch was made for " + batch.vocabSize() + " tokens and "
                     + batch.sequences() + " sequences; this context has " + vocabSize + " and " + sequences);
         }
+        // Mean and CLS pooling see a sequence whole only within one micro-batch (llama-server refuses longer inputs
+        // alike); a longer batch would pool each piece apart and keep the last piece's vector.
+        if (pooling.isPresent() && pooling.get() != Pooling.NONE && pooling.get() != Pooling.LAST
+                && batch.size() > params.ubatchSize()) {
+            throw new IllegalArgumentException("a batch of " + batch.size() + " tokens exceeds the micro-batch of "
+                    + params.ubatchSize() + " that " + pooling.get() + " pooling must see at once");
+        }
         boolean[] outputs = new boolean[batch.size()];
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = batch.wantsLogits(i);
+            // An embedding context outputs every token, whatever the batch asked.
+            outputs[i] = pooling.isPresent() || batch.wantsLogits(i);
         }
         lastOutputs = new boolean[0];
+        lastSequences = new boolean[0];
         model.checkDevices();
         LogBridge.clearLastError();
         Status.check(LlamaContexts.llama_decode(handle, struct), "llama_decode");
         // A server lost during the decode leaves placeholder logits: they must not be read.
         model.checkDevices();
         lastOutputs = outputs;
+        lastSequences = batch.sequencesUsed();
     }
 
     /**
@@ -160,6 +190,53 @@ public final class Context extends NativeResource {
             throw new IllegalArgumentException("destination holds " + destination.length + " floats, the vocabulary " + vocabSize);
         }
         MemorySegment.copy(logits(index), ValueLayout.JAVA_FLOAT, 0, destination, 0, vocabSize);
+    }
+
+    /**
+     * The pooled embedding of {@code sequence} from the last decode, which must have held it: a copy of
+     * {@link Model#embeddingOutputLength()} floats, as llama.cpp computed them (not normalised).
+     */
+    public synchronized float[] sequenceEmbedding(int sequence) {
+        ensureOpen();
+        Pooling pooled = requireEmbeddings();
+        if (pooled == Pooling.NONE || pooled == Pooling.RANK) {
+            throw new IllegalStateException("a context with pooling " + pooled + " has no sequence embeddings");
+        }
+        checkSequence(sequence);
+        if (sequence >= lastSequences.length || !lastSequences[sequence]) {
+            throw new IllegalArgumentException("the last decoded batch did not hold sequence " + sequence);
+        }
+        return embedding(LlamaContexts.llama_get_embeddings_seq(handle, sequence), "llama_get_embeddings_seq", sequence);
+    }
+
+    /**
+     * The embedding of entry {@code index} of the last decoded batch in a context without pooling ({@link Pooling#NONE}):
+     * a copy of {@link Model#embeddingOutputLength()} floats.
+     */
+    public synchronized float[] tokenEmbedding(int index) {
+        ensureOpen();
+        if (requireEmbeddings() != Pooling.NONE) {
+            throw new IllegalStateException("a context with pooling " + pooling.get() + " has no per-token embeddings");
+        }
+        Objects.checkIndex(index, lastOutputs.length);
+        return embedding(LlamaContexts.llama_get_embeddings_ith(handle, index), "llama_get_embeddings_ith", index);
+    }
+
+    /** How this embedding context pools; empty for a context made by {@link Model#newContext}. */
+    public Optional<Pooling> pooling() {
+        return pooling;
+    }
+
+    private Pooling requireEmbeddings() {
+        return pooling.orElseThrow(() -> new IllegalStateException(
+                "this context has no embeddings; make one with Model.newEmbeddingContext"));
+    }
+
+    private float[] embedding(MemorySegment vector, String function, int argument) {
+        if (vector.equals(MemorySegment.NULL)) {
+            throw new LlamaException(function + " returned NULL for " + argument + Status.lastLoggedError());
+        }
+        return vector.reinterpret(embeddingLength * ValueLayout.JAVA_FLOAT.byteSize()).toArray(ValueLayout.JAVA_FLOAT);
     }
 
     /**
@@ -205,6 +282,7 @@ public final class Context extends NativeResource {
         ensureOpen();
         LlamaContexts.llama_memory_clear(memory, true);
         lastOutputs = new boolean[0];
+        lastSequences = new boolean[0];
     }
 
     /**

@@ -10,17 +10,22 @@ import java.util.Objects;
 
 /**
  * A GBNF grammar's matching state, llama.cpp's own engine ({@code llama_sampler_init_grammar}): {@link #mask} gives
- * the tokens the grammar allows next, {@link #accept} advances it by the token chosen. Chorus samples with its own
- * kernels, so the grammar is only asked for its allowed set, which then masks the fused distribution. EOG tokens are
- * allowed only once the grammar is complete; when nothing else is, generation must end.
+ * the tokens the grammar allows next, {@link #allows} and {@link #firstAllowed} ask about a few tokens only,
+ * {@link #accept} advances it by the token chosen. Chorus samples with its own kernels, so the grammar is only asked
+ * for its allowed set, which then masks the fused distribution. EOG tokens are allowed only once the grammar is
+ * complete; when nothing else is, generation must end.
  *
  * <p>llama.cpp aborts the process when a grammar is advanced by a token it does not allow, so {@link #accept} takes
- * only tokens the last {@link #mask} allowed. Valid while the vocabulary's model is open. Not thread-safe.
+ * only a token the last {@link #mask}, {@link #allows} or {@link #firstAllowed} allowed. Valid while the vocabulary's model is open. Not
+ * thread-safe.
  */
 public final class Grammar extends NativeResource {
 
     /** The longest grammar text accepted: llama.cpp's parser is recursive, and a grammar is per request. */
     public static final int MAX_BYTES = 256 * 1024;
+
+    /** The most tokens one {@link #firstAllowed} asks about. */
+    public static final int MAX_CHECKED = 32;
 
     private static final long ENTRY = LlamaTokenData.LAYOUT.byteSize();
     private static final long LOGIT = 4;
@@ -31,7 +36,11 @@ public final class Grammar extends NativeResource {
     private final MemorySegment pristine;
     private final MemorySegment candidates;
     private final MemorySegment array;
+    /** The candidates of {@link #firstAllowed}. */
+    private final MemorySegment few;
     private boolean masked;
+    /** The token the last {@link #allows} or {@link #firstAllowed} found allowed since the previous accept, or −1. */
+    private int allowedToken = -1;
 
     private Grammar(Vocab vocab, MemorySegment created) {
         this.vocab = vocab;
@@ -43,6 +52,7 @@ public final class Grammar extends NativeResource {
         }
         this.candidates = arena.allocate(LlamaTokenData.LAYOUT, size);
         this.array = arena.allocate(LlamaTokenData.ARRAY_LAYOUT);
+        this.few = arena.allocate(LlamaTokenData.LAYOUT, MAX_CHECKED);
     }
 
     /**
@@ -114,18 +124,62 @@ public final class Grammar extends NativeResource {
     }
 
     /**
+     * Whether the grammar allows {@code token} next: llama.cpp's apply on a one-candidate array, which judges each
+     * candidate on its own, so the answer is the one {@link #mask} gives for that token, at the cost of one token
+     * instead of the vocabulary.
+     */
+    public boolean allows(int token) {
+        return firstAllowed(new int[] {token}, 1) == 0;
+    }
+
+    /**
+     * The index of the first of {@code tokens[0 .. count)} the grammar allows next, or −1 when it allows none: one
+     * apply over those candidates (each judged on its own, as in {@link #mask}). The token found may be accepted.
+     *
+     * @param count 1 to {@link #MAX_CHECKED}
+     */
+    public int firstAllowed(int[] tokens, int count) {
+        Objects.checkFromToIndex(0, count, tokens.length);
+        if (count < 1 || count > MAX_CHECKED) {
+            throw new IllegalArgumentException("1 to " + MAX_CHECKED + " tokens per check, not " + count);
+        }
+        ensureOpen();
+        for (int i = 0; i < count; i++) {
+            vocab.checkToken(tokens[i]);
+            LlamaTokenData.set(few, i, tokens[i], 0f);
+        }
+        vocab.handle();
+        LlamaTokenData.array(array, few, count);
+        LlamaSamplers.llama_sampler_apply(handle, array);
+        if (!LlamaTokenData.data(array).equals(few) || LlamaTokenData.size(array) != count) {
+            throw new LlamaException("llama_sampler_apply replaced or resized the candidates of the grammar sampler");
+        }
+        for (int i = 0; i < count; i++) {
+            if (LlamaTokenData.logit(few, i) != Float.NEGATIVE_INFINITY) {
+                allowedToken = tokens[i];
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Advances the grammar by {@code token}.
      *
-     * @throws IllegalStateException when the last {@link #mask} (since the previous accept) did not allow the token,
-     *                               or there was none: llama.cpp would abort
+     * @throws IllegalStateException when neither the last {@link #mask} nor an {@link #allows} (since the previous
+     *                               accept) allowed the token: llama.cpp would abort
      */
     public void accept(int token) {
         vocab.checkToken(token);
         ensureOpen();
-        if (!masked || candidates.get(ValueLayout.JAVA_FLOAT, token * ENTRY + LOGIT) == Float.NEGATIVE_INFINITY) {
-            throw new IllegalStateException("token " + token + " is not one the grammar allowed at its last mask");
+        boolean maskAllowed = masked
+                && candidates.get(ValueLayout.JAVA_FLOAT, token * ENTRY + LOGIT) != Float.NEGATIVE_INFINITY;
+        if (!maskAllowed && token != allowedToken) {
+            throw new IllegalStateException("token " + token + " is not one the grammar allowed at its last mask"
+                    + " or check");
         }
         masked = false;
+        allowedToken = -1;
         vocab.handle();
         LlamaSamplers.llama_sampler_accept(handle, token);
     }

@@ -110,7 +110,31 @@ public final class Model extends NativeResource {
 
     /** A context for decoding with this model. */
     public Context newContext(ContextParams contextParams) {
-        return Context.create(this, contextParams);
+        return Context.create(this, contextParams, Optional.empty());
+    }
+
+    /**
+     * A context whose decodes output the embedding of every token, pooled per sequence as {@code pooling} says
+     * ({@link Context#sequenceEmbedding}, or {@link Context#tokenEmbedding} for {@link Pooling#NONE}).
+     */
+    public Context newEmbeddingContext(ContextParams contextParams, Pooling pooling) {
+        return Context.create(this, contextParams, Optional.of(Objects.requireNonNull(pooling, "pooling")));
+    }
+
+    /**
+     * The pooling the model's metadata asks for ({@code <architecture>.pooling_type}, set by embedding and reranking
+     * models); empty for a model without one, such as a causal language model.
+     */
+    public Optional<Pooling> pooling() {
+        return metadata("general.architecture")
+                .flatMap(architecture -> metadata(architecture + ".pooling_type"))
+                .flatMap(value -> {
+                    try {
+                        return Pooling.ofNative(Integer.parseInt(value.strip()));
+                    } catch (NumberFormatException e) {
+                        return Optional.empty();
+                    }
+                });
     }
 
     public Vocab vocab() {
@@ -162,6 +186,18 @@ public final class Model extends NativeResource {
     public int embeddingLength() {
         ensureOpen();
         return LlamaModels.llama_model_n_embd(handle);
+    }
+
+    /** The length of the model's output embeddings (of {@link Context#sequenceEmbedding}); usually {@link #embeddingLength()}. */
+    public int embeddingOutputLength() {
+        ensureOpen();
+        return LlamaModels.llama_model_n_embd_out(handle);
+    }
+
+    /** The context length the model was trained with. */
+    public int trainedContext() {
+        ensureOpen();
+        return LlamaModels.llama_model_n_ctx_train(handle);
     }
 
     public int layerCount() {

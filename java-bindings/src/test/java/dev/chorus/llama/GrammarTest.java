@@ -68,6 +68,45 @@ class GrammarTest {
         }
     }
 
+    @Test
+    void checkingAFewTokensAgreesWithTheMaskAndLetsTheOneFoundBeAccepted() {
+        String gbnf = "root ::= \"{\\\"a\\\": \" [0-9]+ (\", \\\"b\\\": \\\"\" [^\"]* \"\\\"\")? \"}\"";
+        SplittableRandom random = new SplittableRandom(3);
+        try (Grammar grammar = Grammar.compile(vocab, gbnf, "root")) {
+            float[] bias = new float[vocab.size()];
+            int[] batch = new int[Grammar.MAX_CHECKED];
+            for (int step = 0; step < 10; step++) {
+                int allowed = grammar.mask(bias);
+                for (int first = 0; first < vocab.size(); first += batch.length) {
+                    int count = Math.min(batch.length, vocab.size() - first);
+                    int expected = -1;
+                    for (int i = 0; i < count; i++) {
+                        batch[i] = first + i;
+                        expected = expected < 0 && bias[first + i] == 0f ? i : expected;
+                    }
+                    assertEquals(expected, grammar.firstAllowed(batch, count), "tokens " + first + ".., step " + step);
+                }
+                if (allowed == 1) {
+                    break; // complete: only EOG is left
+                }
+                int refused = -1;
+                int pick;
+                do {
+                    pick = random.nextInt(vocab.size());
+                    refused = bias[pick] != 0f ? pick : refused;
+                } while (bias[pick] != 0f || vocab.isEog(pick));
+                int refusedToken = refused;
+                if (refused >= 0) {
+                    assertEquals(false, grammar.allows(refused));
+                    assertThrows(IllegalStateException.class, () -> grammar.accept(refusedToken));
+                }
+                assertTrue(grammar.allows(pick), "step " + step);
+                grammar.accept(pick);
+            }
+            assertThrows(IllegalArgumentException.class, () -> grammar.firstAllowed(batch, 0));
+        }
+    }
+
     /** Picks random allowed tokens until only EOG is allowed; returns the text. */
     private static String walk(Grammar grammar, SplittableRandom random) {
         float[] bias = new float[vocab.size()];

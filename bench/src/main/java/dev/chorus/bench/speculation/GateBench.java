@@ -32,6 +32,10 @@ import java.util.stream.Stream;
  * [--out DIR]}; with {@code --base} the pool has a third member, the base model (more members than the VM's cores).
  */
 public final class GateBench {
+    /** Half scripture, half Python documentation: both experts' domains. */
+    private static final String[] PROMPTS = {"In the beginning God created", "And the LORD said unto Moses",
+        "def read_file(path):", "The function returns a list of", "Blessed are the meek, for",
+        "And it came to pass in those days", "Return the number of elements in", "class Parser:\n    def __init__(self"};
 
     private GateBench() {
     }
@@ -67,10 +71,10 @@ public final class GateBench {
         Map<String, Object> summary = new LinkedHashMap<>();
         Map<String, Object> steps = new LinkedHashMap<>();
         try (Engine engine = Engine.start(EngineConfig.load(config))) {
-            GenerationRequest warm = GenerationRequest.of(Prompt.text(SpeculationBench.PROMPTS[0]), 8);
+            GenerationRequest warm = GenerationRequest.of(Prompt.text(PROMPTS[0]), 8);
             engine.submit("plain", warm).await();
             for (int round = 0; round < rounds; round++) {
-                for (String text : SpeculationBench.PROMPTS) {
+                for (String text : PROMPTS) {
                     GenerationRequest request = GenerationRequest.of(Prompt.text(text), tokens)
                             .withSampling(Sampling.GREEDY).withCachePrompt(false);
                     Run plain = Run.of(engine, "plain", request);

@@ -50,6 +50,7 @@ public record CollaborationSpec(String name, CollaborationKind kind, FusionMetho
             throw new IllegalArgumentException("collaboration " + name + ": a gate is an option of ensembles only");
         }
         if (draft.isPresent()) {
+            // The parser refuses it at the config's line; this guards specs built in code (the step loop needs it).
             throw new IllegalArgumentException("collaboration " + name + ": a gate and a draft do not combine");
         }
         if (members.stream().noneMatch(member -> member.model().equals(given.lead()))) {

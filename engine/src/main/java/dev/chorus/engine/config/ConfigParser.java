@@ -32,12 +32,14 @@ final class ConfigParser {
             "tensor_split");
     private static final List<String> SCHEDULER_KEYS = List.of("max_queued", "prefill_chunk", "fusion_backend", "threads");
     private static final List<String> ENSEMBLE_KEYS = List.of("kind", "method", "members", "weights", "tau",
-            "forgetting", "gate");
+            "forgetting", "draft", "draft_tokens", "gate");
     private static final List<String> GATE_KEYS = List.of("lead", "threshold");
     private static final List<String> SINGLE_KEYS = List.of("kind", "model", "draft", "draft_tokens");
     private static final List<String> MEMBER_KEYS = List.of("model", "weight", "temperature");
-    private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha");
-    private static final List<String> PROXY_KEYS = List.of("kind", "base", "expert", "anti_expert", "strength");
+    private static final List<String> CONTRASTIVE_KEYS = List.of("kind", "expert", "amateur", "lambda", "alpha",
+            "draft", "draft_tokens");
+    private static final List<String> PROXY_KEYS = List.of("kind", "base", "expert", "anti_expert", "strength", "draft",
+            "draft_tokens");
     private static final Map<String, FusionMethod> POOLING_METHODS = Map.of(
             "linear", FusionMethod.LINEAR,
             "log_linear", FusionMethod.LOG_LINEAR,
@@ -286,8 +288,16 @@ final class ConfigParser {
                     member.number("temperature", 1f, x -> x > 0, "> 0"),
                     member.location()));
         }
-        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, Optional.empty(),
-                location, adaptation(name, mapping, methodName), gate(name, mapping, members));
+        Optional<DraftSpec> draft = draft(mapping, members, models);
+        Optional<GateSpec> gate = gate(name, mapping, members);
+        if (draft.isPresent() && gate.isPresent()) {
+            throw new ConfigException(mapping.location("gate"), "'gate' of collaboration '" + name + "' does not"
+                    + " combine with its 'draft' (line " + draft.get().location().line() + "): the gate skips the other members'"
+                    + " decodes while the lead is sure, and speculation verifies every proposed token with all of"
+                    + " them; keep one");
+        }
+        return new CollaborationSpec(name, CollaborationKind.ENSEMBLE, method, members, 0f, 1f, draft, location,
+                adaptation(name, mapping, methodName), gate);
     }
 
     /** {@code gate: {lead: MEMBER, threshold: P}}: the lead decides alone while its top probability is at least P. */
@@ -346,20 +356,45 @@ final class ConfigParser {
     private CollaborationSpec drafted(String name, YamlMapping mapping, Map<String, ModelSpec> models,
                                       ConfigLocation location) {
         String owner = "collaboration '" + name + "'";
-        MemberSpec member = reference(mapping, "model", 1f, owner, models);
-        String draft = modelName(mapping, "draft", owner, models);
-        if (draft.equals(member.model())) {
-            throw new ConfigException(mapping.location("draft"), "'draft' of " + owner + " is its own model '"
-                    + draft + "'; a draft must be another (smaller or quantised) model");
+        List<MemberSpec> member = List.of(reference(mapping, "model", 1f, owner, models));
+        if (mapping.optional("draft").isEmpty()) {
+            throw new ConfigException(mapping.location(), owner + " is missing 'draft': a single collaboration serves"
+                    + " its model sped up by a draft model");
+        }
+        return new CollaborationSpec(name, CollaborationKind.SINGLE, FusionMethod.LINEAR, member, 0f, 1f,
+                draft(mapping, member, models), location, new WeightAdaptation.Fixed(), Optional.empty());
+    }
+
+    /**
+     * {@code draft: MODEL} and {@code draft_tokens: N} of a logit-level collaboration: speculative decoding, verified by
+     * the collaboration's own fused distribution. The draft holds a slot of its own whose cells run ahead of the
+     * members' (its proposals), so it cannot be a member: a member proposes through a second model entry on its file
+     * (or on its quantised copy), which has its own context.
+     */
+    private static Optional<DraftSpec> draft(YamlMapping mapping, List<MemberSpec> members,
+                                             Map<String, ModelSpec> models) {
+        if (mapping.optional("draft").isEmpty()) {
+            if (mapping.optional("draft_tokens").isPresent()) {
+                throw new ConfigException(mapping.location("draft_tokens"), "'draft_tokens' of " + mapping.owner()
+                        + " needs a 'draft' model to propose them");
+            }
+            return Optional.empty();
+        }
+        String draft = modelName(mapping, "draft", mapping.owner(), models);
+        if (members.stream().anyMatch(member -> member.model().equals(draft))) {
+            ModelSpec model = models.get(draft);
+            throw new ConfigException(mapping.location("draft"), "'draft' of " + mapping.owner() + " is its own "
+                    + (members.size() == 1 ? "model" : "member") + " '" + draft + "'; a draft must be another"
+                    + " (smaller or quantised) model. To draft with a member, declare its file a second time under"
+                    + " another name (e.g. '" + draft + "-draft: { path: " + model.path().getFileName() + " }') or use"
+                    + " its quantised copy");
         }
         int tokens = mapping.integer("draft_tokens", DraftSpec.DEFAULT_TOKENS, 1);
         if (tokens > DraftSpec.MAX_TOKENS) {
-            throw new ConfigException(mapping.location("draft_tokens"), "'draft_tokens' of " + owner
+            throw new ConfigException(mapping.location("draft_tokens"), "'draft_tokens' of " + mapping.owner()
                     + " must be at most " + DraftSpec.MAX_TOKENS + ", got " + tokens);
         }
-        return new CollaborationSpec(name, CollaborationKind.SINGLE, FusionMethod.LINEAR, List.of(member), 0f, 1f,
-                Optional.of(new DraftSpec(draft, tokens, mapping.location("draft"))), location,
-                new WeightAdaptation.Fixed(), Optional.empty());
+        return Optional.of(new DraftSpec(draft, tokens, mapping.location("draft")));
     }
 
     private CollaborationSpec contrastive(String name, YamlMapping mapping, Map<String, ModelSpec> models,
@@ -371,7 +406,7 @@ final class ConfigParser {
         return new CollaborationSpec(name, CollaborationKind.CONTRASTIVE, FusionMethod.CONTRASTIVE, members,
                 mapping.requiredNumber("lambda", x -> x > 0, "> 0"),
                 mapping.number("alpha", DEFAULT_ALPHA, x -> x > 0 && x <= 1, "in (0, 1]"),
-                location);
+                draft(mapping, members, models), location, new WeightAdaptation.Fixed(), Optional.empty());
     }
 
     private CollaborationSpec proxy(String name, YamlMapping mapping, Map<String, ModelSpec> models,
@@ -382,7 +417,8 @@ final class ConfigParser {
                 reference(mapping, "base", 1f, owner, models),
                 reference(mapping, "expert", strength, owner, models),
                 reference(mapping, "anti_expert", -strength, owner, models));
-        return new CollaborationSpec(name, CollaborationKind.PROXY, FusionMethod.PROXY, members, 0f, 1f, location);
+        return new CollaborationSpec(name, CollaborationKind.PROXY, FusionMethod.PROXY, members, 0f, 1f,
+                draft(mapping, members, models), location, new WeightAdaptation.Fixed(), Optional.empty());
     }
 
     /** A member named by a single key ({@code expert: kjv}), located at that key's value. */

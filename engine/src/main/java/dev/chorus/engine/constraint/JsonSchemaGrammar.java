@@ -21,7 +21,9 @@ import java.util.Set;
  * integers, booleans, null, type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or
  * {@code definitions}, recursion included). Annotations ({@code title}, {@code description}, {@code default},
  * {@code examples}, {@code $schema}, {@code $id}, {@code $comment}) are ignored; any other keyword is refused with an
- * {@link InvalidRequest} naming it, never silently dropped. Properties come out in the schema's order, required or
+ * {@link InvalidRequest} naming it, never silently dropped. An object holds only its listed properties, so
+ * {@code "properties": {}} is the empty object; without {@code properties} (or with {@code additionalProperties:
+ * true} and none listed) it is any object. Properties come out in the schema's order, required or
  * not; numbers have at most 16 digits per part, whitespace between tokens at most a newline and 20 indents, so that a
  * constrained generation always ends.
  */
@@ -40,8 +42,8 @@ public final class JsonSchemaGrammar {
     private static final double SAFE_INTEGER = 9007199254740991d;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The rules every grammar may use; {@code ws} comes with the {@link Spacing}. */
     private static final String PRIMITIVES = """
-            ws ::= | " " | "\\n" [ \\t]{0,20}
             boolean ::= "true" | "false"
             null ::= "null"
             char ::= [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})
@@ -59,14 +61,33 @@ public final class JsonSchemaGrammar {
             uuid ::= hex4 hex4 "-" hex4 "-" hex4 "-" hex4 "-" hex4 hex4 hex4
             """;
 
+    /** Where a document may put blanks between its tokens. */
+    public enum Spacing {
+        /** As llama.cpp's {@code json_schema_to_grammar}: a space, or a newline and up to 20 blanks of indentation. */
+        FREE("ws ::= | \" \" | \"\\n\" [ \\t]{0,20}"),
+        /**
+         * At most one space: for documents that are parsed rather than shown (tool calls), so a small model does not
+         * spend its tokens on layout.
+         */
+        COMPACT("ws ::= | \" \"");
+
+        private final String rule;
+
+        Spacing(String rule) {
+            this.rule = rule;
+        }
+    }
+
     private final JsonNode document;
     private final String param;
+    private final Spacing spacing;
     private final Map<String, String> rules = new LinkedHashMap<>();
     private final Map<String, String> references = new LinkedHashMap<>();
 
-    private JsonSchemaGrammar(JsonNode document, String param) {
+    private JsonSchemaGrammar(JsonNode document, String param, Spacing spacing) {
         this.document = document;
         this.param = param;
+        this.spacing = spacing;
     }
 
     /**
@@ -76,16 +97,41 @@ public final class JsonSchemaGrammar {
      * @throws InvalidRequest naming the first unsupported keyword or malformed part
      */
     public static String toGbnf(JsonNode schema, String param) {
-        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param);
-        String root = grammar.visit(schema, "root", param, 0);
-        StringBuilder text = new StringBuilder("root ::= ").append(root).append('\n');
-        grammar.rules.forEach((name, body) -> text.append(name).append(" ::= ").append(body).append('\n'));
-        return text.append(PRIMITIVES).toString();
+        return toGbnf(schema, param, Spacing.FREE);
+    }
+
+    /** {@link #toGbnf(JsonNode, String)} with blanks between tokens as {@code spacing} allows. */
+    public static String toGbnf(JsonNode schema, String param, Spacing spacing) {
+        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param, spacing);
+        return grammar.text(grammar.visit(schema, "root", param, 0));
+    }
+
+    /**
+     * The GBNF grammar of either a JSON document {@code schema} accepts or free text, told apart by the first
+     * character after at most 20 leading blanks: an opening brace or bracket starts a document, which must then be
+     * complete; anything else starts text, which is not constrained further. An empty answer is allowed.
+     *
+     * @param param   the request field the schema came in, for error messages
+     * @param spacing blanks allowed between the document's tokens
+     * @throws InvalidRequest naming the first unsupported keyword or malformed part
+     */
+    public static String toGbnfOrText(JsonNode schema, String param, Spacing spacing) {
+        JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, param, spacing);
+        String document = grammar.visit(schema, "root", param, 0);
+        String text = grammar.rule("free-text", "[^{[ \\t\\n\\x00] [^\\x00]*");
+        return grammar.text("[ \\t\\n]{0,20} (" + document + " | " + text + ")?");
     }
 
     /** The grammar of any JSON object: {@code response_format: {"type": "json_object"}}. */
     public static String anyObject() {
-        return "root ::= object\n" + PRIMITIVES;
+        return "root ::= object\n" + Spacing.FREE.rule + "\n" + PRIMITIVES;
+    }
+
+    /** The grammar text: the start rule {@code root ::= rootBody}, the rules it needs, the primitives. */
+    private String text(String rootBody) {
+        StringBuilder text = new StringBuilder("root ::= ").append(rootBody).append('\n');
+        rules.forEach((name, body) -> text.append(name).append(" ::= ").append(body).append('\n'));
+        return text.append(spacing.rule).append('\n').append(PRIMITIVES).toString();
     }
 
     /** Returns a GBNF expression for {@code schema}, adding the rules it needs; {@code name} seeds rule names. */
@@ -173,7 +219,10 @@ public final class JsonSchemaGrammar {
             if (additional != null && !(additional.isBoolean())) {
                 throw refuse(where + ".additionalProperties", "as a schema is not supported (use properties)");
             }
-            return "object";
+            // Listed properties close the object below, and so does an empty list: {"properties": {}} is how
+            // OpenAI's docs, LangChain4j and pydantic write "no arguments". Without the key it is any object.
+            boolean open = additional == null ? properties == null : additional.booleanValue();
+            return open ? "object" : "\"{\" ws \"}\"";
         }
         if (!properties.isObject()) {
             throw refuse(where + ".properties", "must be an object");

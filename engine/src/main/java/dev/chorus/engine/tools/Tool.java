@@ -2,6 +2,7 @@ package dev.chorus.engine.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.constraint.JsonSchemaGrammar;
 
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
  * @param name        1 to 64 letters, digits, '_' or '-' (OpenAI's rule)
  * @param description what the function does, shown to the model; may be empty
  * @param parameters  the JSON Schema of its arguments, an object schema in the subset {@link JsonSchemaGrammar}
- *                    translates (an absent schema means "no arguments": {@code {"type":"object","properties":{}}})
+ *                    translates (an absent schema means "no arguments", as at OpenAI:
+ *                    {@code {"type":"object","properties":{},"additionalProperties":false}})
  */
 public record Tool(String name, String description, JsonNode parameters) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -47,7 +49,9 @@ public record Tool(String name, String description, JsonNode parameters) {
     }
 
     private static JsonNode noArguments() {
-        JsonNodeFactory nodes = JsonNodeFactory.instance;
-        return nodes.objectNode().put("type", "object").set("properties", nodes.objectNode());
+        ObjectNode schema = JsonNodeFactory.instance.objectNode().put("type", "object");
+        schema.putObject("properties");
+        // Closed: JSON Schema allows unlisted properties by default, which would let a call's arguments run on.
+        return schema.put("additionalProperties", false);
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.InvalidRequest;
 import dev.chorus.engine.Message;
 import dev.chorus.engine.constraint.JsonSchemaGrammar;
+import dev.chorus.engine.constraint.JsonSchemaGrammar.Spacing;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,11 +20,12 @@ import java.util.random.RandomGenerator;
 /**
  * The functions of one chat request and how the model may call them. The models' chat templates (llama.cpp's
  * built-ins) know no tools, so Chorus uses one text format for every template (docs/tools.md): a system preamble
- * lists the functions with their JSON Schemas, and a call is the JSON object {@code {"name": …, "arguments": {…}}},
- * or with {@code parallel_tool_calls} a JSON array of one to {@link #MAX_PARALLEL_CALLS} of them. When a call is
- * forced ({@code required} or a named function) the answer is constrained by the grammar of exactly that JSON, built
- * from the parameter schemas, so the arguments always parse and match. {@code auto} and {@code none} generate free
- * text, which is returned as text: Chorus does not guess tool calls out of unconstrained text.
+ * lists the functions with their JSON Schemas, and a call is the JSON object {@code {"name": …, "arguments": {…}}};
+ * with {@code parallel_tool_calls} the answer may also be a JSON array of one to {@link #MAX_PARALLEL_CALLS} of
+ * them. When a call is forced ({@code required} or a named function) the answer is constrained by the grammar of
+ * exactly that JSON, built from the parameter schemas, so the arguments always parse and match. Under {@code auto}
+ * the answer is either such a call or free text, decided by its first non-blank character (a call's opening brace
+ * or bracket), after which the grammar holds a call to its schema; {@code none} generates free text.
  *
  * @param parallel OpenAI's {@code parallel_tool_calls}: whether one answer may hold several calls
  */
@@ -65,9 +67,12 @@ public record ToolCalling(List<Tool> tools, ToolChoice choice, boolean parallel)
         return prompt;
     }
 
-    /** The GBNF grammar of the answer when a call is forced; empty for {@code auto} and {@code none}. */
+    /**
+     * The GBNF grammar of the answer: calls when one is forced, calls or free text under {@code auto}; empty for
+     * {@code none}.
+     */
     public Optional<String> grammar() {
-        if (!choice.forcesCall()) {
+        if (choice.mode() == ToolChoice.Mode.NONE) {
             return Optional.empty();
         }
         ArrayNode calls = JSON.createArrayNode();
@@ -79,14 +84,49 @@ public record ToolCalling(List<Tool> tools, ToolChoice choice, boolean parallel)
             call.putArray("required").add("name").add("arguments");
         }
         JsonNode one = calls.size() == 1 ? calls.get(0) : JSON.createObjectNode().set("anyOf", calls);
-        JsonNode answer = parallel ? JSON.createObjectNode().put("type", "array").put("minItems", 1)
-                .put("maxItems", MAX_PARALLEL_CALLS).set("items", one) : one;
-        return Optional.of(JsonSchemaGrammar.toGbnf(answer, "tools"));
+        // As the preamble says: with parallel calls the answer is one call or an array of them.
+        JsonNode answer = one;
+        if (parallel) {
+            ObjectNode several = JSON.createObjectNode().put("type", "array").put("minItems", 1)
+                    .put("maxItems", MAX_PARALLEL_CALLS).set("items", one);
+            answer = JSON.createObjectNode().set("anyOf", JSON.createArrayNode().add(one).add(several));
+        }
+        // The calls are parsed and re-serialised, never shown as written: their layout would only cost tokens.
+        return Optional.of(choice.forcesCall() ? JsonSchemaGrammar.toGbnf(answer, "tools", Spacing.COMPACT)
+                : JsonSchemaGrammar.toGbnfOrText(answer, "tools", Spacing.COMPACT));
+    }
+
+    /** This calling with another choice; the prompt's preamble is the caller's to keep or rebuild. */
+    public ToolCalling withChoice(ToolChoice other) {
+        return new ToolCalling(tools, other, parallel);
     }
 
     /**
-     * The calls of an answer generated under {@link #grammar()}; empty when the text is no complete call (an answer
-     * cut short by {@code max_tokens}), which is then returned as text.
+     * What an answer that begins with {@code text} is, under {@link #grammar()}: calls once its first non-blank
+     * character opens a JSON object or array (always, when a call is forced; never under {@code none}), text once it
+     * is another character, undecided while it is blank. An answer that ends undecided is text.
+     */
+    public AnswerStart start(CharSequence text) {
+        if (choice.mode() == ToolChoice.Mode.NONE) {
+            return AnswerStart.TEXT;
+        } else if (choice.forcesCall()) {
+            return AnswerStart.CALLS;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '{' || c == '[' ? AnswerStart.CALLS : AnswerStart.TEXT;
+            }
+        }
+        return AnswerStart.UNDECIDED;
+    }
+
+    /** See {@link #start}. */
+    public enum AnswerStart { UNDECIDED, CALLS, TEXT }
+
+    /**
+     * The calls of an answer generated under {@link #grammar()}; empty when the text is no complete call (free text,
+     * or a call cut short by {@code max_tokens}), which is then returned as text.
      */
     public Optional<List<ToolCall>> parse(String text, RandomGenerator random) {
         JsonNode answer;

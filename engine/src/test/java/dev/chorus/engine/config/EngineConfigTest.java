@@ -94,6 +94,22 @@ class EngineConfigTest {
     }
 
     @Test
+    void ensemblesContrastiveAndProxyMayNameADraft() {
+        EngineConfig config = EngineConfig.parse(MODELS + """
+                  kjv-copy: { path: kjv.gguf }
+                collaborations:
+                  experts: { kind: ensemble, members: [ {model: kjv}, {model: pydocs} ], draft: base, draft_tokens: 5 }
+                  sharp:   { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, draft: kjv-copy }
+                  steered: { kind: proxy, base: base, expert: pydocs, anti_expert: base, draft: kjv }
+                """, FILE);
+        CollaborationSpec experts = config.collaboration("experts");
+        assertEquals(java.util.List.of("kjv", "pydocs", "base"), experts.slotModels());
+        assertEquals(5, experts.draft().orElseThrow().maxTokens());
+        assertEquals(java.util.List.of("kjv", "base", "kjv-copy"), config.collaboration("sharp").slotModels());
+        assertEquals(DraftSpec.DEFAULT_TOKENS, config.collaboration("steered").draft().orElseThrow().maxTokens());
+    }
+
+    @Test
     void aModelUsedTwiceInOneCollaborationIsOneContext() {
         EngineConfig config = EngineConfig.parse(MODELS + """
                 collaborations:
@@ -131,6 +147,11 @@ class EngineConfigTest {
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  p: { base: a }                    | 4 | collaboration 'p' is missing 'kind'
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: a } | 4 | 'draft' of collaboration 's' is its own model 'a'
             models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b } | 4 | 'draft' of collaboration 's' names unknown model 'b'
+            models:\\n  a: { path: a.gguf }\\ncollaborations:\\n  s: { kind: single, model: a } | 4 | collaboration 's' is missing 'draft'
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  e: { kind: ensemble, members: [ {model: a}, {model: b} ], draft: b } | 5 | 'draft' of collaboration 'e' is its own member 'b'; a draft must be another (smaller or quantised) model. To draft with a member, declare its file a second time under another name (e.g. 'b-draft: { path: b.gguf }')
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  p: { kind: proxy, base: a, expert: b, anti_expert: a, draft: a } | 5 | 'draft' of collaboration 'p' is its own member 'a'
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  c: { kind: contrastive, expert: a, amateur: b, lambda: 1, draft_tokens: 4 } | 5 | 'draft_tokens' of collaboration 'c' needs a 'draft' model
+            models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  e: { kind: ensemble, members: [ {model: a} ], draft: b, draft_tokens: 40 } | 5 | 'draft_tokens' of collaboration 'e' must be at most 32
             models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b, draft_tokens: 0 } | 5 | 'draft_tokens' of collaboration 's' must be an integer >= 1
             models:\\n  a: { path: a.gguf }\\n  b: { path: b.gguf }\\ncollaborations:\\n  s: { kind: single, model: a, draft: b, draft_tokens: 33 } | 5 | 'draft_tokens' of collaboration 's' must be at most 32
             models:\\n  a: { path: a.gguf }\\nscheduler: { max_queued: -1 }                    | 3 | 'max_queued' of 'scheduler' must be an integer >= 0

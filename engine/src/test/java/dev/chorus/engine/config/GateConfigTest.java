@@ -82,6 +82,19 @@ class GateConfigTest {
                 """, 9, "saves the decodes of members on other models than its lead, and every member runs on 'kjv'");
     }
 
+    @Test
+    void refusesAGateWithADraft() {
+        assertError(MODELS + """
+                  gated:
+                    kind: ensemble
+                    members: [ { model: kjv }, { model: pydocs } ]
+                    draft: base
+                    gate: { lead: kjv, threshold: 0.9 }
+                """, 10, "'gate' of collaboration 'gated' does not combine with its 'draft' (line 9): the gate skips"
+                + " the other members' decodes while the lead is sure, and speculation verifies every proposed token"
+                + " with all of them; keep one");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             { kind: contrastive, expert: kjv, amateur: base, lambda: 0.5, gate: { lead: kjv, threshold: 0.9 } }      | contrastive

@@ -59,12 +59,21 @@ public final class LlamaContextParams {
     public static final int FLASH_ATTN_DISABLED = 0;
     public static final int FLASH_ATTN_ENABLED = 1;
 
+    /** {@code enum llama_pooling_type}. */
+    public static final int POOLING_UNSPECIFIED = -1;
+    public static final int POOLING_NONE = 0;
+    public static final int POOLING_MEAN = 1;
+    public static final int POOLING_CLS = 2;
+    public static final int POOLING_LAST = 3;
+    public static final int POOLING_RANK = 4;
+
     private static final long N_CTX = NativeTypes.offset(LAYOUT, "n_ctx", 0);
     private static final long N_BATCH = NativeTypes.offset(LAYOUT, "n_batch", 4);
     private static final long N_UBATCH = NativeTypes.offset(LAYOUT, "n_ubatch", 8);
     private static final long N_SEQ_MAX = NativeTypes.offset(LAYOUT, "n_seq_max", 12);
     private static final long N_THREADS = NativeTypes.offset(LAYOUT, "n_threads", 28);
     private static final long N_THREADS_BATCH = NativeTypes.offset(LAYOUT, "n_threads_batch", 32);
+    private static final long POOLING_TYPE = NativeTypes.offset(LAYOUT, "pooling_type", 44);
     private static final long FLASH_ATTN_TYPE = NativeTypes.offset(LAYOUT, "flash_attn_type", 52);
     private static final long EMBEDDINGS = NativeTypes.offset(LAYOUT, "embeddings", 128);
 
@@ -118,6 +127,10 @@ public final class LlamaContextParams {
 
     public static void flash_attn_type(MemorySegment params, int value) {
         params.set(C_INT, FLASH_ATTN_TYPE, value);
+    }
+
+    public static void pooling_type(MemorySegment params, int value) {
+        params.set(C_INT, POOLING_TYPE, value);
     }
 
     public static boolean embeddings(MemorySegment params) {

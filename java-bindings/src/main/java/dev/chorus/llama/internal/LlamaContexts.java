@@ -158,6 +158,48 @@ public final class LlamaContexts {
         }
     }
 
+    /** {@code enum llama_pooling_type llama_pooling_type(const struct llama_context * ctx);} */
+    private static final class llama_pooling_type {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_pooling_type", DESC);
+    }
+
+    public static int llama_pooling_type(MemorySegment ctx) {
+        try {
+            return (int) llama_pooling_type.HANDLE.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_pooling_type", t);
+        }
+    }
+
+    /** {@code float * llama_get_embeddings_ith(struct llama_context * ctx, int32_t i);} */
+    private static final class llama_get_embeddings_ith {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_get_embeddings_ith", DESC);
+    }
+
+    public static MemorySegment llama_get_embeddings_ith(MemorySegment ctx, int i) {
+        try {
+            return (MemorySegment) llama_get_embeddings_ith.HANDLE.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_get_embeddings_ith", t);
+        }
+    }
+
+    /** {@code float * llama_get_embeddings_seq(struct llama_context * ctx, llama_seq_id seq_id);} */
+    private static final class llama_get_embeddings_seq {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_get_embeddings_seq", DESC);
+    }
+
+    public static MemorySegment llama_get_embeddings_seq(MemorySegment ctx, int seq_id) {
+        try {
+            return (MemorySegment) llama_get_embeddings_seq.HANDLE.invokeExact(ctx, seq_id);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_get_embeddings_seq", t);
+        }
+    }
+
     /** {@code llama_memory_t llama_get_memory(const struct llama_context * ctx);} */
     private static final class llama_get_memory {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER);

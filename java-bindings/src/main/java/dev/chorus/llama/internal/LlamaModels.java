@@ -103,6 +103,34 @@ public final class LlamaModels {
         }
     }
 
+    /** {@code int32_t llama_model_n_embd_out(const struct llama_model * model);} */
+    private static final class llama_model_n_embd_out {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_model_n_embd_out", DESC);
+    }
+
+    public static int llama_model_n_embd_out(MemorySegment model) {
+        try {
+            return (int) llama_model_n_embd_out.HANDLE.invokeExact(model);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_model_n_embd_out", t);
+        }
+    }
+
+    /** {@code int32_t llama_model_n_ctx_train(const struct llama_model * model);} */
+    private static final class llama_model_n_ctx_train {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = LlamaLibrary.llama("llama_model_n_ctx_train", DESC);
+    }
+
+    public static int llama_model_n_ctx_train(MemorySegment model) {
+        try {
+            return (int) llama_model_n_ctx_train.HANDLE.invokeExact(model);
+        } catch (Throwable t) {
+            throw Invocation.rethrow("llama_model_n_ctx_train", t);
+        }
+    }
+
     /** {@code int32_t llama_model_n_layer(const struct llama_model * model);} */
     private static final class llama_model_n_layer {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);

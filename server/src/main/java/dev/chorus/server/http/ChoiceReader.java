@@ -1,10 +1,9 @@
 package dev.chorus.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.engine.FinishReason;
 import dev.chorus.engine.Generation;
-import dev.chorus.engine.GateStats;
 import dev.chorus.engine.GenerationEvent;
-import dev.chorus.engine.MemberReport;
 import dev.chorus.engine.Usage;
 
 import java.io.IOException;
@@ -90,14 +89,14 @@ final class ChoiceReader {
         return finished().reason();
     }
 
-    /** The member calls behind an orchestrated choice, once it finished; empty for every other kind. */
-    List<MemberReport> memberReports() {
-        return generation.memberReports();
-    }
-
-    /** A gated ensemble's counts of this choice, once it ended. */
-    Optional<GateStats> gate() {
-        return generation.gate();
+    /**
+     * Adds the finished choice's {@code chorus} extensions to its choice object (a whole answer's choice or a stream's
+     * closing chunk): the member calls of an orchestration, the speculation of a drafted choice, a gate's counts.
+     */
+    void attachSummary(ObjectNode choice) {
+        MemberReports.attach(choice, generation.memberReports());
+        SpeculationJson.attach(choice, generation.speculation());
+        GateJson.attach(choice, generation.gate());
     }
 
     /** The usage of a request's choices: the prompt once (as the first choice found it cached), the completions summed. */

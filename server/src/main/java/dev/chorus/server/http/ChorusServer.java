@@ -42,6 +42,7 @@ public final class ChorusServer implements AutoCloseable {
         ModelsHandler modelsHandler = new ModelsHandler(models, System.currentTimeMillis() / 1000);
         Playground playground = Playground.load();
         TokenizeHandler tokenizeHandler = new TokenizeHandler(backend, models, options.maxBodyBytes());
+        PropsHandler propsHandler = new PropsHandler(backend, models, version());
         List<Route> routes = List.of(
                 new Route("POST", "/v1/chat/completions", true,
                         new CompletionHandler(parser::chat, ChatShape.INSTANCE, backend, models, metrics, options)),
@@ -49,8 +50,10 @@ public final class ChorusServer implements AutoCloseable {
                         new CompletionHandler(parser::text, TextShape.INSTANCE, backend, models, metrics, options)),
                 new Route("GET", ModelsHandler.PATH, true, modelsHandler::list),
                 new Route("GET", ModelsHandler.PATH + "/", true, modelsHandler::retrieve),
+                new Route("POST", EmbeddingsHandler.PATH, true, new EmbeddingsHandler(backend, models, options)),
                 new Route("POST", "/tokenize", true, tokenizeHandler::tokenize),
                 new Route("POST", "/detokenize", true, tokenizeHandler::detokenize),
+                new Route("GET", PropsHandler.PATH, true, propsHandler),
                 new Route("GET", "/health", false, new HealthHandler(backend)),
                 new Route("GET", EvalResultsHandler.PATH, true, new EvalResultsHandler(options.evalResults())),
                 new Route("GET", "/", false, playground::page),
@@ -69,6 +72,12 @@ public final class ChorusServer implements AutoCloseable {
         server.createContext("/", new Router(routes, new BearerAuth(options.apiKey()), metrics, options.cors()));
         server.start();
         return new ChorusServer(server, executor);
+    }
+
+    /** This build's name and version, e.g. {@code chorus 0.1.0} ({@code chorus --version}, {@code /props}). */
+    public static String version() {
+        String version = ChorusServer.class.getPackage().getImplementationVersion();
+        return "chorus " + (version == null ? "(development build)" : version);
     }
 
     /** The bound port (the chosen one when the options asked for port 0). */

@@ -1,13 +1,18 @@
 package dev.chorus.server.http;
 
+import dev.chorus.engine.Embedding;
+import dev.chorus.engine.EmbeddingInput;
 import dev.chorus.engine.Generation;
 import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.ModelStats;
 import dev.chorus.engine.SchedulerStats;
+import dev.chorus.engine.ServedInfo;
 import dev.chorus.engine.ServedModel;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * What the HTTP layer needs from the engine. {@link EngineBackend} is the implementation; the seam exists so that
@@ -25,6 +30,22 @@ interface CompletionBackend {
      *                      429 when its admission queue is full, 503 when the engine is closed
      */
     Generation start(ServedModel model, GenerationRequest request) throws ApiException;
+
+    /**
+     * Embeds each input with the model {@code model} resolves to, waiting at most {@code timeout}.
+     *
+     * @throws ApiException 400 for a name without embeddings or inputs it cannot embed ({@code context_length_exceeded}
+     *                      for an input longer than it embeds), 429 when it has all the embedding requests it takes,
+     *                      503 when the engine is stopping, 504 past the timeout, 500 when llama.cpp failed
+     */
+    List<Embedding> embed(ServedModel model, List<EmbeddingInput> inputs, OptionalInt dimensions, Duration timeout)
+            throws ApiException;
+
+    /** What a served name is ({@code /props}). */
+    ServedInfo info(ServedModel model);
+
+    /** The llama.cpp build the engine runs on ({@code /props}' {@code build_info}). */
+    String llamaBuild();
 
     /** The most prompt plus completion tokens one request of {@code model} may use: the default {@code max_tokens}. */
     int contextTokens(ServedModel model);

@@ -6,6 +6,7 @@ import dev.chorus.engine.GenerationRequest;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
 import dev.chorus.engine.tools.ToolCalling;
+import dev.chorus.engine.tools.ToolChoice;
 
 import java.util.List;
 import java.util.Objects;
@@ -28,12 +29,14 @@ import java.util.OptionalInt;
  * @param cachePrompt  llama-server's {@code cache_prompt}: whether the prompt may reuse cached KV cells
  * @param trace        {@code chorus.trace}: 0, or how many top tokens each step's trace reports per distribution
  * @param constraint   {@code response_format}, {@code grammar} and {@code logit_bias}, or a forced tool call's grammar
- * @param tools        {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}; empty without tools
+ * @param tools        {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}; empty without tools; its
+ *                     choice is {@code none} when the request's own grammar leaves the answer no call
+ * @param speculative  {@code chorus.speculative}: false decodes a drafted collaboration without its draft
  */
 record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, List<String> stop,
                          Sampling sampling, boolean logprobs, FusionOverrides fusion, int choices, boolean stream,
                          boolean includeUsage, boolean cachePrompt, int trace, Constraint constraint,
-                         Optional<ToolCalling> tools) {
+                         Optional<ToolCalling> tools, boolean speculative) {
     CompletionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "prompt");
@@ -51,12 +54,12 @@ record CompletionRequest(String model, Prompt prompt, OptionalInt maxTokens, Lis
     /** The engine request of choice {@code choice}. */
     GenerationRequest generation(int choice, int contextTokens) {
         return new GenerationRequest(prompt, maxTokens.orElse(contextTokens), stop, sampling, choice, fusion,
-                cachePrompt, trace, constraint);
+                cachePrompt, trace, constraint, speculative, logprobs);
     }
 
-    /** Whether the answer is constrained to tool calls, so it is returned as {@code tool_calls}. */
-    boolean forcesToolCall() {
-        return tools.isPresent() && tools.get().choice().forcesCall();
+    /** Whether the answer may be tool calls (returned as {@code tool_calls}): its grammar allows them. */
+    boolean callsTools() {
+        return tools.isPresent() && tools.get().choice().mode() != ToolChoice.Mode.NONE;
     }
 
     boolean traced() {

@@ -9,6 +9,7 @@ import dev.chorus.engine.Message;
 import dev.chorus.engine.Prompt;
 import dev.chorus.engine.Sampling;
 import dev.chorus.engine.tools.ToolCalling;
+import dev.chorus.engine.tools.ToolChoice;
 import dev.chorus.engine.tools.ToolTranscript;
 
 import java.security.SecureRandom;
@@ -30,6 +31,14 @@ import java.util.random.RandomGenerator;
  */
 final class CompletionRequestParser {
     static final int MAX_CHOICES = 16;
+    /** The sampling a request gets for each field it leaves out ({@code GET /props} reports them). */
+    static final double TEMPERATURE = 1;
+    static final int TOP_K = 0;
+    static final double TOP_P = 1;
+    static final double MIN_P = 0;
+    static final double REPEAT_PENALTY = 1;
+    static final double PRESENCE_PENALTY = 0;
+    static final double FREQUENCY_PENALTY = 0;
     private static final int MAX_TOKENS_LIMIT = 1 << 20;
 
     /** Seeds for requests that give none, so each still samples its own stream. */
@@ -77,13 +86,13 @@ final class CompletionRequestParser {
             throws ApiException {
         fields.string("user");
         Sampling sampling = Sampling.GREEDY
-                .withTemperature(fields.number("temperature").orElse(1))
-                .withTopK(fields.integer("top_k").orElse(0))
-                .withTopP(fields.number("top_p").orElse(1))
-                .withMinP(fields.number("min_p").orElse(0))
-                .withRepeatPenalty(fields.number("repeat_penalty").orElse(1))
-                .withPresencePenalty(fields.number("presence_penalty").orElse(0))
-                .withFrequencyPenalty(fields.number("frequency_penalty").orElse(0))
+                .withTemperature(fields.number("temperature").orElse(TEMPERATURE))
+                .withTopK(fields.integer("top_k").orElse(TOP_K))
+                .withTopP(fields.number("top_p").orElse(TOP_P))
+                .withMinP(fields.number("min_p").orElse(MIN_P))
+                .withRepeatPenalty(fields.number("repeat_penalty").orElse(REPEAT_PENALTY))
+                .withPresencePenalty(fields.number("presence_penalty").orElse(PRESENCE_PENALTY))
+                .withFrequencyPenalty(fields.number("frequency_penalty").orElse(FREQUENCY_PENALTY))
                 .withSeed(fields.longInteger("seed").orElseGet(seeds::nextLong))
                 .withTopLogprobs(topLogprobs);
         List<String> stop = fields.stringOrStrings("stop");
@@ -99,8 +108,14 @@ final class CompletionRequestParser {
         }
         // llama-server's field: on by default, as there.
         boolean cachePrompt = fields.bool("cache_prompt").orElse(true);
+        Constraint own = ConstraintFields.parse(fields);
+        // Under 'auto' the request's own grammar or JSON format wins: the answer is then never a call.
+        Optional<ToolCalling> callable = tools.map(calling ->
+                own.grammar().isPresent() && !calling.choice().forcesCall() ? calling.withChoice(ToolChoice.NONE)
+                        : calling);
         return new CompletionRequest(model, prompt, maxTokens, stop, sampling, logprobs, fusion(fields), choices,
-                stream, includeUsage, cachePrompt, trace(fields), constraint(fields, tools), tools);
+                stream, includeUsage, cachePrompt, trace(fields), withToolGrammar(own, callable), callable,
+                speculative(fields));
     }
 
     private static List<Message> messages(RequestFields fields) throws ApiException {
@@ -119,9 +134,8 @@ final class CompletionRequestParser {
         return transcript.messages();
     }
 
-    /** The constraint fields, or the grammar of a forced tool call (which excludes the other grammars). */
-    private static Constraint constraint(RequestFields fields, Optional<ToolCalling> tools) throws ApiException {
-        Constraint constraint = ConstraintFields.parse(fields);
+    /** The request's own constraint, or the tools' grammar in its place (a forced call excludes the other grammars). */
+    private static Constraint withToolGrammar(Constraint constraint, Optional<ToolCalling> tools) throws ApiException {
         Optional<String> toolGrammar = tools.flatMap(ToolCalling::grammar);
         if (toolGrammar.isEmpty()) {
             return constraint;
@@ -212,6 +226,12 @@ final class CompletionRequestParser {
     private static int trace(RequestFields fields) throws ApiException {
         Optional<RequestFields> extension = fields.object("chorus");
         return extension.isEmpty() ? 0 : extension.get().integer("trace").orElse(0);
+    }
+
+    /** {@code chorus.speculative}: whether a drafted collaboration may speculate (absent: it does). */
+    private static boolean speculative(RequestFields fields) throws ApiException {
+        Optional<RequestFields> extension = fields.object("chorus");
+        return extension.isEmpty() || extension.get().bool("speculative").orElse(true);
     }
 
     /** Refuses fields that would change the answer in a way this server does not implement. */

@@ -43,7 +43,13 @@ final class ModelsHandler {
                 .put("object", "model")
                 .put("created", created)
                 .put("owned_by", "chorus");
-        ObjectNode chorus = card.putObject("chorus").put("kind", model.kind());
+        card.set("chorus", composition(model));
+        return card;
+    }
+
+    /** The extension object {@code chorus} of a served name: its kind, fusion method, members and weights. */
+    static ObjectNode composition(ServedModel model) {
+        ObjectNode chorus = Json.object().put("kind", model.kind());
         model.method().ifPresent(method -> chorus.put("method", method));
         ArrayNode members = chorus.putArray("members");
         model.members().forEach(members::add);
@@ -51,6 +57,6 @@ final class ModelsHandler {
             ArrayNode weights = chorus.putArray("weights");
             model.weights().forEach(weights::add);
         }
-        return card;
+        return chorus;
     }
 }

@@ -43,7 +43,8 @@ final class Router implements HttpHandler {
             if (candidates.isEmpty()) {
                 throw new ApiException(404, "invalid_request_error", null, "not_found",
                         "No endpoint " + ApiException.echo(path) + "; this server answers /v1/models, /v1/chat/completions, "
-                                + "/v1/completions, /tokenize, /detokenize, /health, /metrics and the playground at /.");
+                                + "/v1/completions, /v1/embeddings, /tokenize, /detokenize, /props, /health, /metrics"
+                                + " and the playground at /.");
             }
             if (CorsPolicy.isPreflight(exchange)) {
                 endpoint = candidates.getFirst().path();

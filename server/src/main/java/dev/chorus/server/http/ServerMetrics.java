@@ -150,6 +150,11 @@ final class ServerMetrics {
         schedulerSeries(out, stats, "chorus_speculation_accepted_tokens_total", "counter",
                 "Proposed tokens the collaboration accepted (acceptance rate = accepted / proposed; mean accepted"
                         + " length = accepted / verifications).", s -> s.speculation().acceptedTokens());
+        schedulerSeries(out, stats, "chorus_speculation_acceptance_rate", "gauge",
+                "Accepted over proposed tokens since start (0 before any proposal).",
+                s -> s.speculation().acceptanceRate());
+        schedulerSeries(out, stats, "chorus_speculation_mean_accepted_length", "gauge",
+                "Accepted tokens per verification since start (0 before any).", s -> s.speculation().meanAcceptedLength());
         schedulerSeries(out, stats, "chorus_gate_tokens_total", "counter",
                 "Tokens a gated ensemble decided.", s -> s.gate().tokens());
         schedulerSeries(out, stats, "chorus_gate_lead_tokens_total", "counter",

@@ -5,8 +5,10 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.chorus.engine.GenerationEvent;
 import dev.chorus.engine.Usage;
 import dev.chorus.engine.tools.ToolCall;
+import dev.chorus.engine.tools.ToolCalling;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +16,9 @@ import java.util.Optional;
  * A streamed answer, as OpenAI clients expect it: one id in every chunk; a role-only first delta per choice (chat),
  * then per choice one chunk per token and a closing chunk with {@code finish_reason}; with {@code include_usage} a {@code usage:
  * null} in every chunk and a last {@code choices: []} chunk carrying the usage; then {@code data: [DONE]}. An
- * orchestrated choice's closing chunk carries the {@code chorus} member reports; with {@code chorus.trace} every token
- * has its chunk, carrying its step's {@link TraceJson trace}.
+ * orchestrated choice's closing chunk carries the {@code chorus} member reports, a speculated one its
+ * {@link SpeculationJson speculation}; with {@code chorus.trace} every token has its chunk, carrying its step's
+ * {@link TraceJson trace}.
  * Choices are sent one after the other (the engine generates them together). An error after the headers went
  * out, such as the deadline, is sent as an {@code error} event and the stream ends without {@code [DONE]}.
  */
@@ -58,15 +61,38 @@ final class StreamedAnswer {
 
     private static void sendChoice(SseStream sse, Answer answer, int index, ChoiceReader choice)
             throws IOException, ApiException {
-        if (answer.request().forcesToolCall()) {
-            sendToolCalls(sse, answer, index, choice);
-            return;
+        List<GenerationEvent> opening = new ArrayList<>();
+        if (answer.request().callsTools()) {
+            ToolCalling tools = answer.request().tools().orElseThrow();
+            // Under 'auto' the first non-blank character tells a call from text; until then the tokens wait.
+            StringBuilder text = new StringBuilder();
+            ToolCalling.AnswerStart start = tools.start(text);
+            while (start == ToolCalling.AnswerStart.UNDECIDED && !ended(opening)) {
+                GenerationEvent event = choice.next(sse::keepAlive);
+                opening.add(event);
+                start = tools.start(text.append(event.text()));
+            }
+            if (start == ToolCalling.AnswerStart.CALLS) {
+                sendToolCalls(sse, answer, index, choice, opening);
+                return;
+            }
         }
+        sendText(sse, answer, index, choice, opening);
+    }
+
+    private static boolean ended(List<GenerationEvent> events) {
+        return !events.isEmpty() && !(events.getLast() instanceof GenerationEvent.Token);
+    }
+
+    /** A text choice: the events already read ({@code opening}), then the rest, each token as it comes. */
+    private static void sendText(SseStream sse, Answer answer, int index, ChoiceReader choice,
+                                 List<GenerationEvent> opening) throws IOException, ApiException {
         ResponseShape shape = answer.shape();
         int textOffset = 0;
         GenerationEvent event;
+        int read = 0;
         do {
-            event = choice.next(sse::keepAlive);
+            event = read < opening.size() ? opening.get(read++) : choice.next(sse::keepAlive);
             Optional<GenerationEvent.Token> token = answer.request().logprobs()
                     && event instanceof GenerationEvent.Token sampled ? Optional.of(sampled) : Optional.empty();
             boolean traced = event instanceof GenerationEvent.Token sampled && sampled.trace().isPresent();
@@ -82,20 +108,23 @@ final class StreamedAnswer {
             }
         } while (event instanceof GenerationEvent.Token);
         ObjectNode closing = shape.closingChoice(index, choice.finishReason());
-        MemberReports.attach(closing, choice.memberReports());
-        GateJson.attach(closing, choice.gate());
+        choice.attachSummary(closing);
         sse.send(chunk(answer, closing));
     }
 
-    /** A choice constrained to tool calls: generated whole (keeping the connection alive), then sent as calls. */
-    private static void sendToolCalls(SseStream sse, Answer answer, int index, ChoiceReader choice)
-            throws IOException, ApiException {
+    /**
+     * A choice of tool calls: the events already read ({@code opening}), then the rest of the answer generated whole
+     * (keeping the connection alive), then sent as calls.
+     */
+    private static void sendToolCalls(SseStream sse, Answer answer, int index, ChoiceReader choice,
+                                      List<GenerationEvent> opening) throws IOException, ApiException {
         StringBuilder text = new StringBuilder();
-        GenerationEvent event;
-        do {
+        opening.forEach(event -> text.append(event.text()));
+        GenerationEvent event = opening.isEmpty() ? null : opening.getLast();
+        while (event == null || event instanceof GenerationEvent.Token) {
             event = choice.next(sse::keepAlive);
             text.append(event.text());
-        } while (event instanceof GenerationEvent.Token);
+        }
         Optional<List<ToolCall>> calls = ToolCallAnswer.calls(answer.request(), text.toString());
         ObjectNode closing;
         if (calls.isPresent()) {
@@ -108,8 +137,7 @@ final class StreamedAnswer {
                     answer.tokenBytes())));
             closing = answer.shape().closingChoice(index, choice.finishReason());
         }
-        MemberReports.attach(closing, choice.memberReports());
-        GateJson.attach(closing, choice.gate());
+        choice.attachSummary(closing);
         sse.send(chunk(answer, closing));
     }
 

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A chat answer constrained to tool calls, in OpenAI's shape: {@code message.tool_calls} with {@code content: null}
+ * A chat answer of tool calls, in OpenAI's shape: {@code message.tool_calls} with {@code content: null}
  * and {@code finish_reason: "tool_calls"}; streamed, per call a delta with its index, id, type and name, then its
  * {@code function.arguments} in pieces. The calls are parsed once the answer is complete (its text is JSON only
  * then), so a stream sends them at its end. An answer cut short before its calls are complete stays text.
@@ -22,7 +22,7 @@ final class ToolCallAnswer {
     private ToolCallAnswer() {
     }
 
-    /** The calls of a forced answer's text; empty when the text is no complete call. */
+    /** The calls of an answer's text under the tools' grammar; empty when the text is no complete call. */
     static Optional<List<ToolCall>> calls(CompletionRequest request, String text) {
         return request.tools().flatMap(tools -> tools.parse(text, ThreadLocalRandom.current()));
     }

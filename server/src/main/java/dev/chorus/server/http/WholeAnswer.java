@@ -55,12 +55,11 @@ final class WholeAnswer {
             } while (event instanceof GenerationEvent.Token);
             ObjectNode finished = answer.shape().choice(index, text.toString(),
                     logprobs ? Optional.of(tokens) : Optional.empty(), choice.finishReason(), answer.tokenBytes());
-            if (answer.request().forcesToolCall()) {
+            if (answer.request().callsTools()) {
                 Optional<List<ToolCall>> calls = ToolCallAnswer.calls(answer.request(), text.toString());
                 calls.ifPresent(list -> ToolCallAnswer.choice(finished, list));
             }
-            MemberReports.attach(finished, choice.memberReports());
-            GateJson.attach(finished, choice.gate());
+            choice.attachSummary(finished);
             TraceJson.attach(finished, tokens, answer.tokenBytes());
             array.add(finished);
         }

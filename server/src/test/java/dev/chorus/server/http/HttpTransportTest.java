@@ -99,7 +99,7 @@ class HttpTransportTest {
 
     @Test
     void unknownPathIs404AndWrongMethodIs405() {
-        HttpProbe.assertError(http.get("/v1/embeddings"), 404, null, "not_found");
+        HttpProbe.assertError(http.get("/v1/audio/speech"), 404, null, "not_found");
         HttpResponse<String> wrongMethod = http.get(CHAT);
         HttpProbe.assertError(wrongMethod, 405, null, "method_not_allowed");
         assertEquals("POST, OPTIONS", wrongMethod.headers().firstValue("Allow").orElseThrow());

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The official OpenAI JavaScript client against the running server (scripts in {@code src/test/node}, the client
  * installed once with npm into {@code ~/.cache/chorus/npm-clients}): structured outputs with
- * {@code client.chat.completions.parse}, every answer validated against its JSON schema with Ajv.
+ * {@code client.chat.completions.parse}, every answer validated against its JSON schema with Ajv, and
+ * {@code client.embeddings.create}.
  */
 @Timeout(900)
 class NpmClientTest {
@@ -61,6 +62,29 @@ class NpmClientTest {
             assertEquals(25, result.get("valid").asInt(), model + ": " + result);
             assertTrue(result.get("distinct").asInt() > 1, model + ": seeds give different answers: " + result);
         }
+    }
+
+    @Test
+    void embeddingsCreateReturnsTheServersVectorsDecodedFromBase64AndAsFloats() throws Exception {
+        List<String> inputs = List.of("In the beginning God created the heaven and the earth.", "import os");
+        JsonNode raw = HttpProbe.json(new HttpProbe(served.server()).post("/v1/embeddings",
+                "{\"model\": \"kjv\", \"input\": " + JSON.valueToTree(inputs) + "}").body());
+        List<String> arguments = new ArrayList<>(List.of("kjv", "experts"));
+        arguments.addAll(inputs);
+        JsonNode result = node("embeddings.mjs", arguments.toArray(String[]::new));
+        assertEquals("kjv", result.get("model").asText());
+        assertEquals(raw.get("usage").get("prompt_tokens").asInt(), result.get("promptTokens").asInt());
+        for (String encoding : List.of("byDefault", "floats")) {
+            for (int i = 0; i < inputs.size(); i++) {
+                JsonNode expected = raw.get("data").get(i).get("embedding");
+                JsonNode got = result.get(encoding).get(i);
+                assertEquals(expected.size(), got.size(), encoding);
+                for (int d = 0; d < expected.size(); d++) {
+                    assertEquals(expected.get(d).floatValue(), got.get(d).floatValue(), encoding + " " + i + "/" + d);
+                }
+            }
+        }
+        assertEquals(400, result.get("refusedStatus").asInt(), "a fused ensemble has no embeddings");
     }
 
     /** Runs a script of {@code src/test/node} with the server's base URL first; returns its last line as JSON. */

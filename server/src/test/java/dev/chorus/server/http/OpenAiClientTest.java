@@ -2,9 +2,9 @@ package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -14,6 +14,8 @@ import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,12 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The running server driven through the official OpenAI Java SDK, with strict validation of every response, against
- * a single real model and a fused ensemble of two.
+ * a single real model and a fused ensemble of two, and the embeddings of a model.
  */
 @Timeout(120)
 class OpenAiClientTest {
@@ -56,12 +58,7 @@ class OpenAiClientTest {
                   tuned: { kind: proxy, base: base, expert: kjv, anti_expert: pydocs, strength: 1.0 }
                 scheduler: { max_queued: 8, prefill_chunk: 64 }
                 """, ServedEngine.loopback());
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
-                .apiKey("sk-unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(60))
-                .build();
+        client = served.openAiClient();
     }
 
     @AfterAll
@@ -268,6 +265,37 @@ class OpenAiClientTest {
         ChatCompletion accumulated = accumulator.chatCompletion();
         assertEquals(text(whole), text(accumulated));
         assertEquals(whole.choices().getFirst().finishReason(), accumulated.choices().getFirst().finishReason());
+    }
+
+    @Test
+    void embeddingsThroughTheClientAreTheServersVectorsInEitherEncoding() {
+        List<String> inputs = List.of(PROMPT, "In the beginning");
+        JsonNode raw = HttpProbe.json(new HttpProbe(served.server()).post("/v1/embeddings",
+                "{\"model\": \"kjv\", \"input\": " + Json.MAPPER.valueToTree(inputs) + "}").body());
+        List<EmbeddingCreateParams.EncodingFormat> formats = new ArrayList<>();
+        formats.add(null);
+        formats.add(EmbeddingCreateParams.EncodingFormat.FLOAT);
+        formats.add(EmbeddingCreateParams.EncodingFormat.BASE64);
+        for (EmbeddingCreateParams.EncodingFormat format : formats) {
+            EmbeddingCreateParams.Builder params = EmbeddingCreateParams.builder().model("kjv")
+                    .inputOfArrayOfStrings(inputs);
+            if (format != null) {
+                params.encodingFormat(format);
+            }
+            CreateEmbeddingResponse response = client.embeddings().create(params.build());
+            response.validate();
+            assertEquals("kjv", response.model());
+            assertEquals(raw.get("usage").get("prompt_tokens").asLong(), response.usage().promptTokens());
+            assertEquals(inputs.size(), response.data().size());
+            for (int i = 0; i < inputs.size(); i++) {
+                List<Float> expected = new ArrayList<>();
+                raw.get("data").get(i).get("embedding").forEach(value -> expected.add(value.floatValue()));
+                assertEquals(expected, response.data().get(i).embedding(), "input " + i + " as " + format);
+            }
+        }
+        BadRequestException fused = assertThrows(BadRequestException.class, () -> client.embeddings().create(
+                EmbeddingCreateParams.builder().model("experts").input(PROMPT).build()));
+        assertEquals(400, fused.statusCode());
     }
 
     private static JsonNode extension(Model model) {

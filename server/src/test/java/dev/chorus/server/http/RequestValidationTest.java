@@ -95,6 +95,7 @@ class RequestValidationTest {
             chat | chorus.lambda                 | /chorus                      | {"lambda": "x"}
             chat | chorus.alpha                  | /chorus                      | {"alpha": []}
             chat | chorus.strength               | /chorus                      | {"strength": false}
+            chat | chorus.speculative            | /chorus                      | {"speculative": "no"}
             text | model                         | /model                       | ["pair"]
             text | prompt                        | /prompt                      | 5
             text | prompt[0]                     | /prompt                      | [5]

@@ -1,5 +1,7 @@
 package dev.chorus.server.http;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.chorus.engine.Engine;
 import dev.chorus.testkit.RealModels;
 import org.junit.jupiter.api.Assumptions;
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +22,8 @@ import java.util.Optional;
 final class ServedEngine implements AutoCloseable {
     /** The documented system property that picks the fusion backend (the server names no kernel type). */
     private static final String FUSION_BACKEND = "chorus.kernels.backend";
+    /** How long a test client waits for one answer. */
+    static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
     private final Engine engine;
     private final List<ChorusServer> servers = new ArrayList<>();
@@ -73,6 +78,21 @@ final class ServedEngine implements AutoCloseable {
 
     ChorusServer server() {
         return server(0);
+    }
+
+    /** The OpenAI base URL of the first server, {@code http://127.0.0.1:PORT/v1}, as clients are configured. */
+    String baseUrl() {
+        return "http://127.0.0.1:" + server().port() + "/v1";
+    }
+
+    /** An openai-java client of the first server: no retries (a failure shows at once), 60 s per request. */
+    OpenAIClient openAiClient() {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl())
+                .apiKey("sk-unused")
+                .maxRetries(0)
+                .timeout(CLIENT_TIMEOUT)
+                .build();
     }
 
     /** Closes the servers, then the engine. */

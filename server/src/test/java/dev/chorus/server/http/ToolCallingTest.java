@@ -2,7 +2,6 @@ package dev.chorus.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -22,11 +21,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,11 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Tool calling against real models through openai-java (strict validation): a forced call comes back as
  * {@code tool_calls} whose arguments parse and match the function's schema, whole and streamed as deltas, and the
  * tool's result sent back yields a streamed text answer. The 13 M models would not choose a tool on their own, so
- * the calls are forced ({@code required} or a named function), which is what makes the checks deterministic.
+ * the calls are forced ({@code required} or a named function, or under {@code auto} by a logit bias on the opening
+ * brace), which is what makes the checks deterministic.
  */
 @Timeout(120)
 class ToolCallingTest {
-    private static final Set<String> CITIES = Set.of("Jerusalem", "Babylon", "Nineveh");
     private static final String CHAT = "/v1/chat/completions";
     private static ServedEngine served;
     private static OpenAIClient client;
@@ -48,19 +45,8 @@ class ToolCallingTest {
 
     @BeforeAll
     static void start(@TempDir Path folder) {
-        served = ServedEngine.start(folder, """
-                models:
-                  kjv:    { path: {KJV}, threads: 1, context: 512, slots: 1 }
-                  pydocs: { path: {PYDOCS}, threads: 1, context: 512, slots: 1 }
-                collaborations:
-                  pair: { kind: ensemble, method: linear, members: [ {model: kjv, weight: 0.5}, {model: pydocs, weight: 0.5} ] }
-                """, ServedEngine.loopback());
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
-                .apiKey("sk-unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(60))
-                .build();
+        served = ToolFixture.serve(folder);
+        client = served.openAiClient();
         http = new HttpProbe(served.server());
     }
 
@@ -82,7 +68,7 @@ class ToolCallingTest {
                 .addFunctionTool(weather())
                 .addFunctionTool(time())
                 .toolChoice(ChatCompletionNamedToolChoice.builder()
-                        .function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
+                        .function(ChatCompletionNamedToolChoice.Function.builder().name(ToolFixture.NAME).build())
                         .build())
                 .parallelToolCalls(false)
                 .temperature(0.0)
@@ -94,13 +80,13 @@ class ToolCallingTest {
         ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().getFirst().asFunction();
         assertEquals(1, choice.message().toolCalls().get().size());
         assertTrue(call.id().startsWith("call_"), call.id());
-        assertEquals("get_weather", call.function().name());
-        assertCityArguments(call.function().arguments());
+        assertEquals(ToolFixture.NAME, call.function().name());
+        ToolFixture.City city = ToolFixture.assertCityArguments(call.function().arguments());
 
         ChatCompletionCreateParams answer = ask
                 .addMessage(choice.message())
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("Hot and dry.")
-                        .build())
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id())
+                        .content(ToolFixture.forecast(city)).build())
                 .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
                 .maxCompletionTokens(6)
                 .build();
@@ -137,7 +123,7 @@ class ToolCallingTest {
                 .toList();
         ChatCompletionChunk.Choice.Delta.ToolCall opening = deltas.getFirst();
         assertTrue(opening.id().orElseThrow().startsWith("call_"));
-        assertEquals("get_weather", opening.function().orElseThrow().name().orElseThrow());
+        assertEquals(ToolFixture.NAME, opening.function().orElseThrow().name().orElseThrow());
         assertTrue(deltas.size() > 2, "the arguments come in pieces: " + deltas.size() + " deltas");
 
         ChatCompletion.Choice choice = accumulator.chatCompletion().validate().choices().getFirst();
@@ -146,9 +132,49 @@ class ToolCallingTest {
                 .map(call -> call.asFunction()).toList();
         assertFalse(calls.isEmpty());
         for (ChatCompletionMessageFunctionToolCall call : calls) {
-            assertEquals("get_weather", call.function().name());
-            assertCityArguments(call.function().arguments());
+            assertEquals(ToolFixture.NAME, call.function().name());
+            ToolFixture.assertCityArguments(call.function().arguments());
         }
+    }
+
+    @Test
+    void underAutoTextStreamsAsTextAndAnOpenedCallComesBackAsCalls() {
+        ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
+                .model("pair")
+                .addUserMessage("What is the weather in Nineveh?")
+                .addFunctionTool(weather())
+                .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
+                .temperature(0.0)
+                .maxCompletionTokens(12);
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask.build())) {
+            stream.stream().forEach(chunk -> chunks.add(chunk.validate()));
+        }
+        List<String> pieces = chunks.stream().flatMap(chunk -> chunk.choices().stream())
+                .flatMap(choice -> choice.delta().content().stream()).filter(piece -> !piece.isEmpty()).toList();
+        assertTrue(pieces.size() > 1, "text streams as it is generated: " + pieces);
+        assertTrue(chunks.stream().flatMap(chunk -> chunk.choices().stream())
+                .allMatch(choice -> choice.delta().toolCalls().isEmpty()));
+
+        // A biased opening brace makes the answer a call; the grammar holds it to the schema.
+        JsonNode tokens = HttpProbe.json(http.post("/tokenize",
+                "{\"model\": \"pair\", \"content\": \"{\", \"add_special\": false}").body()).get("tokens");
+        assertEquals(1, tokens.size(), tokens.toString());
+        int brace = tokens.get(0).asInt();
+        ask.logitBias(ChatCompletionCreateParams.LogitBias.builder()
+                .putAdditionalProperty(Integer.toString(brace), JsonValue.from(100)).build())
+                .maxCompletionTokens(160);
+        ChatCompletion.Choice whole = client.chat().completions().create(ask.build()).validate().choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, whole.finishReason(), whole.toString());
+        ToolFixture.assertCityArguments(whole.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask.build())) {
+            stream.stream().forEach(chunk -> accumulator.accumulate(chunk.validate()));
+        }
+        ChatCompletion.Choice streamed = accumulator.chatCompletion().validate().choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, streamed.finishReason());
+        assertEquals(whole.message().toolCalls().get().getFirst().asFunction().function().arguments(),
+                streamed.message().toolCalls().orElseThrow().getFirst().asFunction().function().arguments());
     }
 
     @Test
@@ -176,12 +202,12 @@ class ToolCallingTest {
 
     private static FunctionDefinition weather() {
         return FunctionDefinition.builder()
-                .name("get_weather")
-                .description("The weather in a city")
+                .name(ToolFixture.NAME)
+                .description(ToolFixture.DESCRIPTION)
                 .parameters(FunctionParameters.builder()
                         .putAdditionalProperty("type", JsonValue.from("object"))
                         .putAdditionalProperty("properties", JsonValue.from(Map.of("city",
-                                Map.of("type", "string", "enum", List.copyOf(CITIES)))))
+                                Map.of("type", "string", "enum", ToolFixture.cities()))))
                         .putAdditionalProperty("required", JsonValue.from(List.of("city")))
                         .putAdditionalProperty("additionalProperties", JsonValue.from(false))
                         .build())
@@ -190,12 +216,5 @@ class ToolCallingTest {
 
     private static FunctionDefinition time() {
         return FunctionDefinition.builder().name("get_time").description("The time now").build();
-    }
-
-    /** The arguments are a JSON object holding exactly one of the schema's cities. */
-    private static void assertCityArguments(String arguments) {
-        JsonNode parsed = HttpProbe.json(arguments);
-        assertEquals(1, parsed.size(), arguments);
-        assertTrue(CITIES.contains(parsed.get("city").asText()), arguments);
     }
 }

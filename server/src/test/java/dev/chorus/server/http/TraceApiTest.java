@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -20,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,9 +163,7 @@ class TraceApiTest {
 
     @Test
     void theOfficialClientValidatesTracedAnswersAndReadsTheExtension() {
-        OpenAIClient client = OpenAIOkHttpClient.builder()
-                .baseUrl("http://127.0.0.1:" + served.server().port() + "/v1")
-                .apiKey("sk-unused").maxRetries(0).timeout(Duration.ofSeconds(60)).build();
+        OpenAIClient client = served.openAiClient();
         try {
             ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
                     .model("experts").addUserMessage("And God said").maxCompletionTokens(MAX_TOKENS)
