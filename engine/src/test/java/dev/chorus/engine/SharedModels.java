@@ -29,6 +29,12 @@ public final class SharedModels {
         return located().path(name);
     }
 
+    /** The repository's Q8_0 copies, which every clone carries (their absence is a failure, not a skip). */
+    public static RealModels quantised() {
+        return RealModels.repository().orElseThrow(() -> new IllegalStateException(
+                "the repository's Q8_0 models are missing: " + RealModels.searched()));
+    }
+
     /** The shared F16 models (with the held-out token files in their folder), or a skip. */
     public static RealModels f16() {
         var shared = RealModels.shared();

@@ -27,8 +27,7 @@ class SpeculationOneSlotTest {
     @BeforeAll
     static void start(@TempDir Path folder) {
         RealModels located = SharedModels.located();
-        Path quantised = Path.of(System.getProperty("chorus.models.dir", "../models"))
-                .resolve("chorus-base-13m-q8_0.gguf").toAbsolutePath();
+        Path quantised = SharedModels.quantised().path(SharedModels.BASE);
         String draft = located.f16() ? "base8" : "kjv";
         engine = TestEngines.start(folder, "context: " + CONTEXT + ", slots: 1", """
                   base8:  { path: %s, threads: 1, context: %d, slots: 1 }

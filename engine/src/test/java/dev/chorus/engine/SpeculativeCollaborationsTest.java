@@ -33,8 +33,7 @@ class SpeculativeCollaborationsTest {
     @BeforeAll
     static void start(@TempDir Path folder) {
         SharedModels.located();
-        RealModels quantised = new RealModels(Path.of(System.getProperty("chorus.models.dir", "../models"))
-                .toAbsolutePath().normalize(), false);
+        RealModels quantised = SharedModels.quantised();
         engine = TestEngines.start(folder, "context: 256, slots: 2", """
                   kjv8:    { path: %s, threads: 1, context: 256, slots: 2 }
                   pydocs8: { path: %s, threads: 1, context: 256, slots: 2 }

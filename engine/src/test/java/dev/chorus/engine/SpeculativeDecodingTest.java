@@ -25,8 +25,7 @@ class SpeculativeDecodingTest {
     @BeforeAll
     static void start(@TempDir Path folder) {
         RealModels located = SharedModels.located();
-        Path quantised = Path.of(System.getProperty("chorus.models.dir", "../models"))
-                .resolve("chorus-base-13m-q8_0.gguf").toAbsolutePath();
+        Path quantised = SharedModels.quantised().path(SharedModels.BASE);
         String draft = located.f16() ? "base8" : "kjv";
         engine = TestEngines.start(folder, "context: 256, slots: 2", """
                   base8:  { path: %s, threads: 1, context: 256, slots: 2 }

@@ -23,12 +23,17 @@ public record RealModels(Path folder, boolean f16) {
 
     /** The shared F16 models if present, else the repository's Q8_0 copies, else empty. */
     public static Optional<RealModels> locate() {
-        return shared().or(() -> complete(new RealModels(repositoryFolder(), false)));
+        return shared().or(RealModels::repository);
     }
 
     /** The shared F16 models, whose folder also holds the held-out token files; empty when absent. */
     public static Optional<RealModels> shared() {
         return complete(new RealModels(sharedFolder(), true));
+    }
+
+    /** The repository's Q8_0 copies (a draft for the F16 models, say); empty when absent. */
+    public static Optional<RealModels> repository() {
+        return complete(new RealModels(repositoryFolder(), false));
     }
 
     /** Where {@link #locate()} looked, for the message of a test that skips. */
