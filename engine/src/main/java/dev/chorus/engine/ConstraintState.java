@@ -13,8 +13,8 @@ import java.util.Map;
  * fusion step each token (the grammar's mask, then the logit biases on the tokens it allows). Compiled when the
  * request is submitted, so a bad grammar is refused before anything is queued; closed when the sequence finishes.
  *
- * <p>Masking costs a pass of llama.cpp's grammar over every token of the vocabulary. When the request allows it
- * ({@link #drawsFirst}), a step instead draws from the distribution without the mask and asks the grammar about that
+ * <p>A mask of a grammar state not seen before can cost a pass of llama.cpp's grammar over most of the vocabulary.
+ * When the request allows it ({@link #drawsFirst}), a step instead draws from the distribution without the mask and asks the grammar about that
  * one token; only when the grammar refuses it does the step draw again: a sampled row up to
  * {@value #UNMASKED_RETRIES} more times without the mask, each with a key of its own, and at last under the full
  * mask. That gives the masked distribution's token exactly: the argmax of a greedy row is the masked argmax whenever

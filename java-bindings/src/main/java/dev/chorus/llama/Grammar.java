@@ -1,11 +1,13 @@
 package dev.chorus.llama;
 
+import dev.chorus.llama.internal.LlamaGrammarState;
 import dev.chorus.llama.internal.LlamaSamplers;
 import dev.chorus.llama.internal.LlamaTokenData;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -14,6 +16,11 @@ import java.util.Objects;
  * {@link #accept} advances it by the token chosen. Chorus samples with its own kernels, so the grammar is only asked
  * for its allowed set, which then masks the fused distribution. EOG tokens are allowed only once the grammar is
  * complete; when nothing else is, generation must end.
+ *
+ * <p>A mask costs little where llama.cpp's pass over the vocabulary would cost milliseconds: a state seen before
+ * (by any grammar of the same text over the vocabulary) copies its mask ({@link GrammarMasks}, keyed by the state
+ * {@link LlamaGrammarState} reads), and a new state asks about tokens by their {@link PiecePrefixes prefixes}, so
+ * that the children of a refused token are never asked about. Every verdict is still llama.cpp's.
  *
  * <p>llama.cpp aborts the process when a grammar is advanced by a token it does not allow, so {@link #accept} takes
  * only a token the last {@link #mask}, {@link #allows} or {@link #firstAllowed} allowed. Valid while the vocabulary's model is open. Not
@@ -29,30 +36,51 @@ public final class Grammar extends NativeResource {
 
     private static final long ENTRY = LlamaTokenData.LAYOUT.byteSize();
     private static final long LOGIT = 4;
+    private static final long PROBABILITY = 8;
+    private static final double DENSE_SHARE = 0.5;
 
     private final Vocab vocab;
+    private final String text;
+    private final String root;
+    private final PiecePrefixes prefixes;
+    /** Whether a refused token's children are refused: not when the grammar matches tokens by id ({@code <[id]>}). */
+    private final boolean prunes;
     private final MemorySegment handle;
-    /** Every token with logit 0: copied over {@link #candidates} before each apply. */
-    private final MemorySegment pristine;
+    /** The reader of llama.cpp's matching state, or null when its layout is not the one expected. */
+    private final LlamaGrammarState state;
+    private final GrammarMasks masks;
+    /** The candidates of one apply: room for the whole vocabulary. */
     private final MemorySegment candidates;
     private final MemorySegment array;
-    /** The candidates of {@link #firstAllowed}. */
-    private final MemorySegment few;
+    /** The tokens one round of {@link #mask} asks about, and those the next will. */
+    private int[] round;
+    private int[] nextRound;
+    private int nextCount;
+    /** The tokens the last {@link #mask} allowed, a bit each. */
+    private final long[] maskAllowed;
     private boolean masked;
     /** The token the last {@link #allows} or {@link #firstAllowed} found allowed since the previous accept, or −1. */
     private int allowedToken = -1;
+    /** The bytes of a character the accepted tokens left unfinished (llama.cpp's {@code partial_utf8.n_remain}). */
+    private int pendingBytes;
 
-    private Grammar(Vocab vocab, MemorySegment created) {
+    private Grammar(Vocab vocab, String text, String root, MemorySegment created, int pendingBytes) {
         this.vocab = vocab;
+        this.text = text;
+        this.root = root;
+        this.prefixes = vocab.prefixes();
+        this.prunes = !refersToTokens(text);
         this.handle = created.reinterpret(arena, LlamaSamplers::llama_sampler_free);
+        this.state = LlamaGrammarState.of(handle, vocab.handle(), text.getBytes(StandardCharsets.UTF_8),
+                root.getBytes(StandardCharsets.UTF_8));
+        this.masks = vocab.grammarMasks(text, root);
         int size = vocab.size();
-        this.pristine = arena.allocate(LlamaTokenData.LAYOUT, size);
-        for (int i = 0; i < size; i++) {
-            LlamaTokenData.set(pristine, i, i, 0f);
-        }
         this.candidates = arena.allocate(LlamaTokenData.LAYOUT, size);
         this.array = arena.allocate(LlamaTokenData.ARRAY_LAYOUT);
-        this.few = arena.allocate(LlamaTokenData.LAYOUT, MAX_CHECKED);
+        this.round = new int[size];
+        this.nextRound = new int[size];
+        this.maskAllowed = new long[(size + 63) / 64];
+        this.pendingBytes = pendingBytes;
     }
 
     /**
@@ -81,7 +109,7 @@ public final class Grammar extends NativeResource {
             throw new IllegalArgumentException("llama.cpp's GBNF parser rejected the grammar (a syntax error, an "
                     + "undefined or left-recursive rule, or no rule '" + root + "'; its log says where)");
         }
-        return new Grammar(vocab, created);
+        return new Grammar(vocab, gbnf, root, created, 0);
     }
 
     /** An independent copy in the same state (for another choice of the same request). */
@@ -91,11 +119,16 @@ public final class Grammar extends NativeResource {
         if (cloned.equals(MemorySegment.NULL)) {
             throw new LlamaException("llama_sampler_clone returned NULL");
         }
-        return new Grammar(vocab, cloned);
+        return new Grammar(vocab, text, root, cloned, pendingBytes);
     }
 
     /**
      * Writes the grammar's allowed set to {@code bias}: 0 for each token it allows next, {@code −∞} for the others.
+     * A state whose mask is known copies it. Otherwise it asks llama.cpp about the vocabulary's
+     * {@link PiecePrefixes} roots, then about the children of each token
+     * allowed, round by round: a token whose prefix is refused is refused, so in a state that allows a few tokens
+     * only a few hundred are asked about. After a token that ended inside a character, every token is asked about
+     * (its first bytes finish that character, so prefixes do not line up with characters).
      *
      * @param bias one entry per token of the vocabulary
      * @return the number of allowed tokens (at least 1 for a grammar that has not ended badly)
@@ -107,20 +140,93 @@ public final class Grammar extends NativeResource {
         }
         ensureOpen();
         vocab.handle();
-        MemorySegment.copy(pristine, 0, candidates, 0, candidates.byteSize());
-        LlamaTokenData.array(array, candidates, bias.length);
+        Arrays.fill(bias, Float.NEGATIVE_INFINITY);
+        masked = true;
+        long[] key = state == null ? null : state.key(pendingBytes);
+        GrammarMasks.Mask known = key == null ? null : masks.get(key);
+        if (known != null) {
+            System.arraycopy(known.allowed(), 0, maskAllowed, 0, maskAllowed.length);
+            for (int word = 0; word < maskAllowed.length; word++) {
+                for (long bits = maskAllowed[word]; bits != 0; bits &= bits - 1) {
+                    bias[word << 6 | Long.numberOfTrailingZeros(bits)] = 0f;
+                }
+            }
+            return known.count();
+        }
+        Arrays.fill(maskAllowed, 0L);
+        int allowed = ask(bias);
+        if (key != null) {
+            masks.put(key, new GrammarMasks.Mask(maskAllowed.clone(), allowed));
+        }
+        return allowed;
+    }
+
+    /** Asks llama.cpp about the tokens a mask needs to ({@link #mask}), writing the verdicts; returns the allowed. */
+    private int ask(float[] bias) {
+        if (pendingBytes != 0 || !prunes) {
+            return maskRound(prefixes.everyToken(), prefixes.everyToken().length, bias, false);
+        }
+        int[] roots = prefixes.roots();
+        int allowedRoots = maskRound(roots, roots.length, bias, true);
+        int allowed = allowedRoots;
+        if (allowedRoots > roots.length * DENSE_SHARE) {
+            // Most roots allowed (inside a string, say): pruning would save little, and a round per character costs
+            // more than one pass over the rest in the vocabulary's order, which llama.cpp's piece table is in.
+            int count = 0;
+            for (int token = 0; token < bias.length; token++) {
+                int root = prefixes.rootOf(token);
+                if (root != token && bias[root] == 0f) {
+                    round[count++] = token;
+                }
+            }
+            return allowed + maskRound(round, count, bias, false);
+        }
+        for (int count = nextCount; count > 0; count = nextCount) {
+            int[] swap = round;
+            round = nextRound;
+            nextRound = swap;
+            allowed += maskRound(round, count, bias, true);
+        }
+        return allowed;
+    }
+
+    /**
+     * Asks about {@code tokens[0 .. count)}, marking those allowed in {@code bias} and {@link #maskAllowed}; with
+     * {@code children}, lists their children in {@link #nextRound} ({@link #nextCount} of them).
+     */
+    private int maskRound(int[] tokens, int count, float[] bias, boolean children) {
+        applyTo(tokens, count);
+        int allowed = 0;
+        int next = 0;
+        for (int i = 0; i < count; i++) {
+            if (LlamaTokenData.logit(candidates, i) != Float.NEGATIVE_INFINITY) {
+                int token = tokens[i];
+                bias[token] = 0f;
+                maskAllowed[token >>> 6] |= 1L << token;
+                allowed++;
+                if (children) {
+                    next = prefixes.addChildren(token, nextRound, next);
+                }
+            }
+        }
+        nextCount = next;
+        return allowed;
+    }
+
+    /** llama.cpp's apply over {@code tokens[0 .. count)} as candidates with logit 0, judged in {@link #candidates}. */
+    private void applyTo(int[] tokens, int count) {
+        for (int i = 0; i < count; i++) {
+            long entry = i * ENTRY;
+            candidates.set(ValueLayout.JAVA_INT, entry, tokens[i]);
+            candidates.set(ValueLayout.JAVA_FLOAT, entry + LOGIT, 0f);
+            candidates.set(ValueLayout.JAVA_FLOAT, entry + PROBABILITY, 0f);
+        }
+        vocab.handle();
+        LlamaTokenData.array(array, candidates, count);
         LlamaSamplers.llama_sampler_apply(handle, array);
-        if (!LlamaTokenData.data(array).equals(candidates) || LlamaTokenData.size(array) != bias.length) {
+        if (!LlamaTokenData.data(array).equals(candidates) || LlamaTokenData.size(array) != count) {
             throw new LlamaException("llama_sampler_apply replaced or resized the candidates of the grammar sampler");
         }
-        int allowed = 0;
-        for (int i = 0; i < bias.length; i++) {
-            float logit = candidates.get(ValueLayout.JAVA_FLOAT, i * ENTRY + LOGIT);
-            bias[i] = logit == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : 0f;
-            allowed += logit == Float.NEGATIVE_INFINITY ? 0 : 1;
-        }
-        masked = true;
-        return allowed;
     }
 
     /**
@@ -146,16 +252,10 @@ public final class Grammar extends NativeResource {
         ensureOpen();
         for (int i = 0; i < count; i++) {
             vocab.checkToken(tokens[i]);
-            LlamaTokenData.set(few, i, tokens[i], 0f);
         }
-        vocab.handle();
-        LlamaTokenData.array(array, few, count);
-        LlamaSamplers.llama_sampler_apply(handle, array);
-        if (!LlamaTokenData.data(array).equals(few) || LlamaTokenData.size(array) != count) {
-            throw new LlamaException("llama_sampler_apply replaced or resized the candidates of the grammar sampler");
-        }
+        applyTo(tokens, count);
         for (int i = 0; i < count; i++) {
-            if (LlamaTokenData.logit(few, i) != Float.NEGATIVE_INFINITY) {
+            if (LlamaTokenData.logit(candidates, i) != Float.NEGATIVE_INFINITY) {
                 allowedToken = tokens[i];
                 return i;
             }
@@ -172,9 +272,8 @@ public final class Grammar extends NativeResource {
     public void accept(int token) {
         vocab.checkToken(token);
         ensureOpen();
-        boolean maskAllowed = masked
-                && candidates.get(ValueLayout.JAVA_FLOAT, token * ENTRY + LOGIT) != Float.NEGATIVE_INFINITY;
-        if (!maskAllowed && token != allowedToken) {
+        boolean allowedByMask = masked && (maskAllowed[token >>> 6] & (1L << token)) != 0;
+        if (!allowedByMask && token != allowedToken) {
             throw new IllegalStateException("token " + token + " is not one the grammar allowed at its last mask"
                     + " or check");
         }
@@ -182,6 +281,41 @@ public final class Grammar extends NativeResource {
         allowedToken = -1;
         vocab.handle();
         LlamaSamplers.llama_sampler_accept(handle, token);
+        pendingBytes = prefixes.remainAfter(pendingBytes, token);
+    }
+
+    /** Whether masks are keyed by llama.cpp's matching state (its private layout was recognised). */
+    boolean readsState() {
+        return state != null;
+    }
+
+    /** How many masks of this grammar's text were copies of a state's earlier mask. */
+    long reusedMasks() {
+        return masks.hits();
+    }
+
+
+    /**
+     * Whether {@code gbnf} has a token element ({@code <[id]>}, {@code <token>}, {@code !<...>}): a {@code <} or
+     * {@code !} outside string literals, character classes and comments, where llama.cpp's parser reads them.
+     */
+    static boolean refersToTokens(String gbnf) {
+        for (int i = 0; i < gbnf.length(); i++) {
+            char c = gbnf.charAt(i);
+            if (c == '"' || c == '[') {
+                char close = c == '"' ? '"' : ']';
+                for (i++; i < gbnf.length() && gbnf.charAt(i) != close; i++) {
+                    i += gbnf.charAt(i) == '\\' ? 1 : 0;
+                }
+            } else if (c == '#') {
+                while (i < gbnf.length() && gbnf.charAt(i) != '\n' && gbnf.charAt(i) != '\r') {
+                    i++;
+                }
+            } else if (c == '<' || c == '!') {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

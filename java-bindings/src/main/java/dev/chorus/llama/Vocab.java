@@ -6,6 +6,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -14,10 +16,21 @@ public final class Vocab {
 
     /** {@code LLAMA_TOKEN_NULL}: llama.cpp's "no such token". */
     private static final int TOKEN_NULL = -1;
+    /** How many grammar texts keep their masks ({@link GrammarMasks#BUDGET_BYTES} each at most). */
+    private static final int GRAMMARS_KEPT = 8;
 
     private final Model model;
     private final MemorySegment handle;
     private final int size;
+    /** Built at the first grammar's mask: a pass over every token's piece. */
+    private volatile PiecePrefixes prefixes;
+    /** The grammar texts whose masks are kept, least recently used first. */
+    private final Map<String, GrammarMasks> grammarMasks = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, GrammarMasks> eldest) {
+            return size() > GRAMMARS_KEPT;
+        }
+    };
 
     Vocab(Model model, MemorySegment handle) {
         this.model = model;
@@ -114,6 +127,28 @@ public final class Vocab {
     public boolean isEog(int token) {
         checkToken(token);
         return LlamaVocabs.llama_vocab_is_eog(handle(), token);
+    }
+
+    /** The tokens as a forest by their pieces' prefixes, for {@link Grammar#mask}. */
+    PiecePrefixes prefixes() {
+        PiecePrefixes built = prefixes;
+        if (built == null) {
+            synchronized (this) {
+                built = prefixes;
+                if (built == null) {
+                    built = PiecePrefixes.of(this);
+                    prefixes = built;
+                }
+            }
+        }
+        return built;
+    }
+
+    /** The masks shared by the grammars of {@code gbnf} from {@code root} over this vocabulary. */
+    GrammarMasks grammarMasks(String gbnf, String root) {
+        synchronized (grammarMasks) {
+            return grammarMasks.computeIfAbsent(root + '\0' + gbnf, text -> new GrammarMasks(size));
+        }
     }
 
     /** @throws IllegalArgumentException when {@code token} is not a valid id */

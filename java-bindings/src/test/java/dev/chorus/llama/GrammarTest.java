@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testkit.FixtureModel;
+import dev.chorus.testkit.FixtureModels;
+import dev.chorus.testkit.FixtureVocabulary;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
@@ -104,6 +107,55 @@ class GrammarTest {
                 grammar.accept(pick);
             }
             assertThrows(IllegalArgumentException.class, () -> grammar.firstAllowed(batch, 0));
+        }
+    }
+
+    @Test
+    void theMaskAsksAboutPrefixesFirstAndStillEqualsEveryTokensOwnVerdict() {
+        String json = "root ::= \"{\" ws \"\\\"k\\\"\" ws \":\" ws \"\\\"\" [^\"\\\\]* \"\\\"\" ws \"}\"\n"
+                + "ws ::= | \" \" | \"\\n\" [ \\t]{0,20}";
+        // Characters outside ASCII, which byte-level tokens split: states inside a character ask about every token.
+        String wide = "root ::= (\"é\" | \"日本\" | [α-ω] | \"→ \")+ \".\"";
+        // Every token of letters leaves the state as it was: from the second step on, masks are copies.
+        String letters = "root ::= [a-z]+";
+        try (Model bpe = Model.load(FixtureModels.cached(FixtureModel.DEFAULT.withName("grammar-bpe")
+                .withVocabulary(FixtureVocabulary.LLAMA3_BPE).withLayers(1)), ModelParams.vocabularyOnly())) {
+            for (Vocab each : new Vocab[] {vocab, bpe.vocab()}) {
+                for (String gbnf : new String[] {json, wide, letters}) {
+                    try (Grammar grammar = Grammar.compile(each, gbnf, "root")) {
+                        assertTrue(grammar.readsState(), "llama.cpp's grammar layout was not recognised");
+                        assertMaskIsEveryTokensVerdict(each, grammar, new SplittableRandom(11));
+                        if (gbnf.equals(letters)) {
+                            assertTrue(grammar.reusedMasks() >= 20, grammar.reusedMasks() + " masks reused");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Walks {@code grammar} by random allowed tokens, checking each step's mask against one-token applies. */
+    private static void assertMaskIsEveryTokensVerdict(Vocab vocab, Grammar grammar, SplittableRandom random) {
+        float[] bias = new float[vocab.size()];
+        int[] one = new int[1];
+        for (int step = 0; step < 24; step++) {
+            int allowed = grammar.mask(bias);
+            int counted = 0;
+            for (int token = 0; token < vocab.size(); token++) {
+                one[0] = token;
+                boolean verdict = grammar.firstAllowed(one, 1) == 0;
+                assertEquals(verdict, bias[token] == 0f, "token " + token + " at step " + step);
+                counted += verdict ? 1 : 0;
+            }
+            assertEquals(counted, allowed);
+            int token;
+            do {
+                token = random.nextInt(vocab.size());
+            } while (bias[token] != 0f || vocab.isEog(token));
+            if (allowed == 1) {
+                return;
+            }
+            grammar.accept(token);
         }
     }
 

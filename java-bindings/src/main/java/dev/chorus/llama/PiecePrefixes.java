@@ -1,0 +1,183 @@
+package dev.chorus.llama;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A vocabulary's tokens as a forest by text: a token's parent is the token whose piece is the longest proper prefix
+ * of its own piece that ends on a character boundary. llama.cpp's grammar consumes a token's characters one by one
+ * and allows it when some stack can consume them all, so a token whose parent is refused is refused too; a mask can
+ * ask about the roots, then only about the children of allowed tokens ({@link Grammar#mask}). In a JSON grammar's
+ * structural states, where a handful of tokens are allowed, that asks about a few hundred tokens instead of the
+ * vocabulary.
+ *
+ * <p>Characters are what llama.cpp's {@code decode_utf8} makes of a piece, byte for byte: a piece ends at its first
+ * NUL, a lead byte takes the next 0 to 3 bytes whatever they are, and a continuation byte in lead position makes the
+ * whole piece invalid (always refused). Tokens the grammar judges apart from their text (end-of-generation tokens,
+ * empty pieces) and invalid pieces are roots without children, asked about every time.
+ */
+final class PiecePrefixes {
+    /** {@code decode_utf8}'s byte counts by the high nibble of a lead byte; 0 marks a continuation byte. */
+    private static final int[] SEQUENCE_LENGTH = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 3, 4};
+
+    /** Each token's piece up to its first NUL: the bytes llama.cpp's grammar reads. */
+    private final byte[][] pieces;
+    private final int[] roots;
+    private final int[] everyToken;
+    /** The children of token t are {@code children[childStart[t] .. childStart[t + 1])}. */
+    private final int[] childStart;
+    private final int[] children;
+    /** Each token's root: the token itself for a root. */
+    private final int[] rootOf;
+
+    private PiecePrefixes(byte[][] pieces, int[] roots, int[] childStart, int[] children) {
+        this.pieces = pieces;
+        this.roots = roots;
+        this.childStart = childStart;
+        this.children = children;
+        this.rootOf = new int[pieces.length];
+        for (int root : roots) {
+            markSubtree(root, root);
+        }
+        this.everyToken = new int[pieces.length];
+        Arrays.setAll(everyToken, token -> token);
+    }
+
+    /** The forest of {@code vocab}'s pieces as llama.cpp's grammar reads them (special tokens rendered). */
+    static PiecePrefixes of(Vocab vocab) {
+        int size = vocab.size();
+        byte[][] pieces = new byte[size][];
+        boolean[] textual = new boolean[size];
+        Map<ByteBuffer, Integer> byPiece = new HashMap<>(size * 2);
+        for (int token = 0; token < size; token++) {
+            pieces[token] = untilNul(vocab.pieceBytes(token, true));
+            textual[token] = pieces[token].length > 0 && !vocab.isEog(token) && boundaries(pieces[token]) != null;
+            if (textual[token]) {
+                byPiece.putIfAbsent(ByteBuffer.wrap(pieces[token]), token);
+            }
+        }
+        int[] parent = new int[size];
+        int[] childCount = new int[size + 1];
+        for (int token = 0; token < size; token++) {
+            parent[token] = -1;
+            if (!textual[token]) {
+                continue;
+            }
+            int[] ends = boundaries(pieces[token]);
+            // ends[last] is the whole piece; look for the longest proper prefix that is a token of its own.
+            for (int e = ends.length - 2; e >= 0 && parent[token] < 0; e--) {
+                Integer prefix = byPiece.get(ByteBuffer.wrap(pieces[token], 0, ends[e]));
+                if (prefix != null) {
+                    parent[token] = prefix;
+                    childCount[prefix]++;
+                }
+            }
+        }
+        int[] childStart = new int[size + 1];
+        for (int token = 0; token < size; token++) {
+            childStart[token + 1] = childStart[token] + childCount[token];
+        }
+        int[] children = new int[childStart[size]];
+        int[] filled = Arrays.copyOf(childStart, size);
+        int rootCount = 0;
+        for (int token = 0; token < size; token++) {
+            if (parent[token] >= 0) {
+                children[filled[parent[token]]++] = token;
+            } else {
+                rootCount++;
+            }
+        }
+        int[] roots = new int[rootCount];
+        for (int token = 0, r = 0; token < size; token++) {
+            if (parent[token] < 0) {
+                roots[r++] = token;
+            }
+        }
+        return new PiecePrefixes(pieces, roots, childStart, children);
+    }
+
+    private void markSubtree(int token, int root) {
+        rootOf[token] = root;
+        for (int c = childStart[token]; c < childStart[token + 1]; c++) {
+            markSubtree(children[c], root);
+        }
+    }
+
+    /** The tokens asked about first: every token without a parent. */
+    int[] roots() {
+        return roots;
+    }
+
+    /** The tokens in order, for a mask that asks about each (never written). */
+    int[] everyToken() {
+        return everyToken;
+    }
+
+    /** The root {@code token} descends from (itself for a root). */
+    int rootOf(int token) {
+        return rootOf[token];
+    }
+
+    /** Appends the children of {@code token} to {@code into} at {@code at}; returns the new end. */
+    int addChildren(int token, int[] into, int at) {
+        int count = childStart[token + 1] - childStart[token];
+        System.arraycopy(children, childStart[token], into, at, count);
+        return at + count;
+    }
+
+    /**
+     * The byte offsets at which {@code decode_utf8} has completed each character of {@code piece} (the last may be
+     * the piece's end with a character still incomplete), or null when the piece is invalid.
+     */
+    static int[] boundaries(byte[] piece) {
+        int[] ends = new int[piece.length];
+        int count = 0;
+        int pos = 0;
+        while (pos < piece.length) {
+            int length = SEQUENCE_LENGTH[(piece[pos] & 0xFF) >>> 4];
+            if (length == 0) {
+                return null;
+            }
+            pos = Math.min(piece.length, pos + length);
+            ends[count++] = pos;
+        }
+        return Arrays.copyOf(ends, count);
+    }
+
+    /**
+     * How many bytes of a character are still due after {@code token}, when {@code remain} were due before it: what
+     * llama.cpp's grammar carries from one accepted token to the next ({@code partial_utf8.n_remain}; −1 for an
+     * invalid sequence, which the grammar never allows).
+     */
+    int remainAfter(int remain, int token) {
+        byte[] piece = pieces[token];
+        int pos = 0;
+        while (pos < piece.length && remain > 0) {
+            if ((piece[pos] & 0xC0) != 0x80) {
+                return -1;
+            }
+            pos++;
+            remain--;
+        }
+        while (pos < piece.length) {
+            int length = SEQUENCE_LENGTH[(piece[pos] & 0xFF) >>> 4];
+            if (length == 0) {
+                return -1;
+            }
+            remain = Math.max(0, pos + length - piece.length);
+            pos += length;
+        }
+        return remain;
+    }
+
+    private static byte[] untilNul(byte[] piece) {
+        for (int i = 0; i < piece.length; i++) {
+            if (piece[i] == 0) {
+                return Arrays.copyOf(piece, i);
+            }
+        }
+        return piece;
+    }
+}
