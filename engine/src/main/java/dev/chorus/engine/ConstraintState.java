@@ -24,7 +24,8 @@ import java.util.Map;
  * to be the masked row's up to one constant: no filter (top-k, top-p and min-p are taken over the allowed set), no
  * repetition penalty (it is not shift-invariant, and the mask's renormalisation shifts the fused logits it acts
  * on), not contrastive (the plausible set is taken among allowed tokens), and no log-probabilities read (they are
- * the masked distribution's).
+ * the masked distribution's). A step in a grammar state the sequence was in before has its mask at the cost of a copy
+ * ({@link Grammar#revisits}), so it fuses under it at once: one fusion, where a refused draw costs more.
  */
 final class ConstraintState implements AutoCloseable {
     /**
@@ -51,8 +52,13 @@ final class ConstraintState implements AutoCloseable {
      * under the mask; just the first when the state does not draw first.
      */
     private final SamplingParams[] draws;
+    /** The request's own sampling, for a step fused under the mask at once. */
+    private final SamplingParams sampling;
+    /** Whether this token's step draws first: decided at its first question, forgotten at {@link #accept}. */
+    private Boolean drawingFirst;
 
-    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias, SamplingParams[] draws) {
+    private ConstraintState(Vocab vocab, Grammar grammar, Map<Integer, Float> logitBias, SamplingParams sampling,
+            SamplingParams[] draws) {
         this.vocab = vocab;
         this.grammar = grammar;
         this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -61,8 +67,9 @@ final class ConstraintState implements AutoCloseable {
             biases[j] = logitBias.get(biasedTokens[j]);
         }
         this.row = new float[vocab.size()];
+        this.sampling = sampling;
         this.draws = draws;
-        this.firstDrawRow = drawsFirst() && biases.length > 0 ? new float[vocab.size()] : null;
+        this.firstDrawRow = draws.length > 1 && biases.length > 0 ? new float[vocab.size()] : null;
         if (grammar == null) {
             applyLogitBias(row);
         }
@@ -109,7 +116,7 @@ final class ConstraintState implements AutoCloseable {
         for (int attempt = 1; attempt < draws.length; attempt++) {
             draws[attempt] = with(sampling, sampling.seed() ^ (REDRAW_KEY * attempt), sampling.topLogprobs());
         }
-        return new ConstraintState(vocab, grammar, constraint.logitBias(), draws);
+        return new ConstraintState(vocab, grammar, constraint.logitBias(), sampling, draws);
     }
 
     private static SamplingParams with(SamplingParams sampling, long seed, int topLogprobs) {
@@ -123,12 +130,16 @@ final class ConstraintState implements AutoCloseable {
     }
 
     /**
-     * Whether each step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
+     * Whether this step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
      * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #sampling}) without the mask, and at
-     * the last attempt ({@link #masksAt}) under {@link #nextBias}.
+     * the last attempt ({@link #masksAt}) under {@link #nextBias}. Not in a grammar state the sequence has been in
+     * before ({@link Grammar#revisits}): its mask is known, so the step fuses under it at once.
      */
     boolean drawsFirst() {
-        return draws.length > 1;
+        if (drawingFirst == null) {
+            drawingFirst = draws.length > 1 && !grammar.revisits();
+        }
+        return drawingFirst;
     }
 
     /** The bias row of this step's fusion: {@link #nextBias}, or for a first draw the logit biases alone (or null). */
@@ -141,7 +152,7 @@ final class ConstraintState implements AutoCloseable {
      * {@value SamplingParams#MAX_TOP_LOGPROBS} best tokens (it reads none of them).
      */
     SamplingParams firstSampling() {
-        return draws[0];
+        return drawsFirst() ? draws[0] : sampling;
     }
 
     /**
@@ -176,6 +187,7 @@ final class ConstraintState implements AutoCloseable {
      * EOG token ends it instead).
      */
     void accept(int token) {
+        drawingFirst = null;
         if (grammar != null && !vocab.isEog(token)) {
             grammar.accept(token);
         }

@@ -8,7 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A GBNF grammar's matching state, llama.cpp's own engine ({@code llama_sampler_init_grammar}): {@link #mask} gives
@@ -49,6 +51,8 @@ public final class Grammar extends NativeResource {
     /** The reader of llama.cpp's matching state, or null when its layout is not the one expected. */
     private final LlamaGrammarState state;
     private final GrammarMasks masks;
+    /** The states this grammar (and the one it was copied from) masked. */
+    private final Set<GrammarMasks.State> maskedStates;
     /** The candidates of one apply: room for the whole vocabulary. */
     private final MemorySegment candidates;
     private final MemorySegment array;
@@ -61,10 +65,14 @@ public final class Grammar extends NativeResource {
     private boolean masked;
     /** The token the last {@link #allows} or {@link #firstAllowed} found allowed since the previous accept, or −1. */
     private int allowedToken = -1;
+    /** The current state, read at most once per token (null until read, or when it cannot be). */
+    private GrammarMasks.State current;
+    private boolean currentRead;
     /** The bytes of a character the accepted tokens left unfinished (llama.cpp's {@code partial_utf8.n_remain}). */
     private int pendingBytes;
 
-    private Grammar(Vocab vocab, String text, String root, MemorySegment created, int pendingBytes) {
+    private Grammar(Vocab vocab, String text, String root, MemorySegment created, int pendingBytes,
+            Set<GrammarMasks.State> maskedStates) {
         this.vocab = vocab;
         this.text = text;
         this.root = root;
@@ -74,6 +82,7 @@ public final class Grammar extends NativeResource {
         this.state = LlamaGrammarState.of(handle, vocab.handle(), text.getBytes(StandardCharsets.UTF_8),
                 root.getBytes(StandardCharsets.UTF_8));
         this.masks = vocab.grammarMasks(text, root);
+        this.maskedStates = new HashSet<>(maskedStates);
         int size = vocab.size();
         this.candidates = arena.allocate(LlamaTokenData.LAYOUT, size);
         this.array = arena.allocate(LlamaTokenData.ARRAY_LAYOUT);
@@ -109,7 +118,7 @@ public final class Grammar extends NativeResource {
             throw new IllegalArgumentException("llama.cpp's GBNF parser rejected the grammar (a syntax error, an "
                     + "undefined or left-recursive rule, or no rule '" + root + "'; its log says where)");
         }
-        return new Grammar(vocab, gbnf, root, created, 0);
+        return new Grammar(vocab, gbnf, root, created, 0, Set.of());
     }
 
     /** An independent copy in the same state (for another choice of the same request). */
@@ -119,7 +128,7 @@ public final class Grammar extends NativeResource {
         if (cloned.equals(MemorySegment.NULL)) {
             throw new LlamaException("llama_sampler_clone returned NULL");
         }
-        return new Grammar(vocab, text, root, cloned, pendingBytes);
+        return new Grammar(vocab, text, root, cloned, pendingBytes, maskedStates);
     }
 
     /**
@@ -142,7 +151,10 @@ public final class Grammar extends NativeResource {
         vocab.handle();
         Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         masked = true;
-        long[] key = state == null ? null : state.key(pendingBytes);
+        GrammarMasks.State key = currentState();
+        if (key != null) {
+            maskedStates.add(key);
+        }
         GrammarMasks.Mask known = key == null ? null : masks.get(key);
         if (known != null) {
             System.arraycopy(known.allowed(), 0, maskAllowed, 0, maskAllowed.length);
@@ -159,6 +171,27 @@ public final class Grammar extends NativeResource {
             masks.put(key, new GrammarMasks.Mask(maskAllowed.clone(), allowed));
         }
         return allowed;
+    }
+
+    /**
+     * Whether the grammar is in a state it has masked before (or the grammar it was copied from had): where a
+     * sequence has been, its mask is known, so drawing before masking saves nothing. It depends on the tokens
+     * accepted only, never on other grammars, so a decision taken on it is the same every run. False when llama.cpp's
+     * state cannot be read.
+     */
+    public boolean revisits() {
+        ensureOpen();
+        GrammarMasks.State key = currentState();
+        return key != null && maskedStates.contains(key);
+    }
+
+    private GrammarMasks.State currentState() {
+        if (!currentRead && state != null) {
+            long[] words = state.key(pendingBytes);
+            current = words == null ? null : new GrammarMasks.State(words);
+            currentRead = true;
+        }
+        return current;
     }
 
     /** Asks llama.cpp about the tokens a mask needs to ({@link #mask}), writing the verdicts; returns the allowed. */
@@ -282,6 +315,8 @@ public final class Grammar extends NativeResource {
         vocab.handle();
         LlamaSamplers.llama_sampler_accept(handle, token);
         pendingBytes = prefixes.remainAfter(pendingBytes, token);
+        current = null;
+        currentRead = false;
     }
 
     /** Whether masks are keyed by llama.cpp's matching state (its private layout was recognised). */

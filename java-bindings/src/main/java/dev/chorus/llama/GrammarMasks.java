@@ -17,7 +17,8 @@ final class GrammarMasks {
     /** A state's allowed tokens, a bit each, and how many there are. */
     record Mask(long[] allowed, int count) {}
 
-    private record State(long[] words) {
+    /** A grammar state as {@code LlamaGrammarState} reads it, compared by value. */
+    record State(long[] words) {
         @Override
         public boolean equals(Object other) {
             return other instanceof State state && Arrays.equals(words, state.words);
@@ -43,15 +44,15 @@ final class GrammarMasks {
     }
 
     /** The mask of grammar state {@code key}, or null when not seen (or evicted). */
-    synchronized Mask get(long[] key) {
-        Mask mask = masks.get(new State(key));
+    synchronized Mask get(State key) {
+        Mask mask = masks.get(key);
         hits += mask == null ? 0 : 1;
         return mask;
     }
 
     /** Remembers the mask of state {@code key}; the arrays are the cache's from now on. */
-    synchronized void put(long[] key, Mask mask) {
-        masks.put(new State(key), mask);
+    synchronized void put(State key, Mask mask) {
+        masks.put(key, mask);
     }
 
     /** How many masks were copies (for tests and the bench's profile). */

@@ -121,17 +121,32 @@ class GrammarTest {
         try (Model bpe = Model.load(FixtureModels.cached(FixtureModel.DEFAULT.withName("grammar-bpe")
                 .withVocabulary(FixtureVocabulary.LLAMA3_BPE).withLayers(1)), ModelParams.vocabularyOnly())) {
             for (Vocab each : new Vocab[] {vocab, bpe.vocab()}) {
-                for (String gbnf : new String[] {json, wide, letters}) {
+                // Token elements judge a token by its id, not its text: any token but "a", whose children are allowed.
+                int a = each.tokenize("a", false, false)[0];
+                String byId = "root ::= (!<[" + a + "]>)+";
+                for (String gbnf : new String[] {json, wide, letters, byId}) {
                     try (Grammar grammar = Grammar.compile(each, gbnf, "root")) {
                         assertTrue(grammar.readsState(), "llama.cpp's grammar layout was not recognised");
                         assertMaskIsEveryTokensVerdict(each, grammar, new SplittableRandom(11));
                         if (gbnf.equals(letters)) {
                             assertTrue(grammar.reusedMasks() >= 20, grammar.reusedMasks() + " masks reused");
+                            assertTrue(grammar.revisits(), "the walk stays in the state after a letter");
+                            try (Grammar fresh = Grammar.compile(each, gbnf, "root")) {
+                                assertEquals(false, fresh.revisits(), "another grammar's masks are not its visits");
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void tokenElementsAreFoundOutsideLiteralsClassesAndComments() {
+        assertTrue(Grammar.refersToTokens("root ::= <[12]> \"x\""));
+        assertTrue(Grammar.refersToTokens("root ::= !<[12]>*"));
+        assertTrue(Grammar.refersToTokens("root ::= \"a\\\"\" <think>"));
+        assertEquals(false, Grammar.refersToTokens("root ::= \"<[12]>!\" [<>!] # <think>\nx ::= \"\\\\\""));
     }
 
     /** Walks {@code grammar} by random allowed tokens, checking each step's mask against one-token applies. */
