@@ -410,8 +410,8 @@ final class Collaboration implements AutoCloseable {
                 deliverVerified(sequence, b, rowProposals[b]);
             }
         }
-        for (int attempt = 1; !redraws.isEmpty(); attempt++) {
-            drawAgain(attempt);
+        if (!redraws.isEmpty()) {
+            drawUnderMask();
         }
         fusionNanos.add(System.nanoTime() - start);
     }
@@ -434,40 +434,24 @@ final class Collaboration implements AutoCloseable {
         return found < 0 ? -1 : checked[found];
     }
 
-    /**
-     * Fuses the rows of {@link #redraws} again, each with the key of draw {@code attempt}: without the mask, keeping
-     * the token its grammar allows (the others stay in {@link #redraws}), or at its last attempt under the mask.
-     */
-    private void drawAgain(int attempt) {
+    /** Fuses the rows of {@link #redraws} again under their grammars' masks, each with its redraw's key. */
+    private void drawUnderMask() {
         clearStep();
         for (Sequence sequence : redraws) {
-            boolean masked = sequence.constraint.masksAt(attempt);
-            int row = step.add(sequence.rule, sequence.constraint.sampling(attempt), sequence.request.choice(),
+            int row = step.add(sequence.rule, sequence.constraint.redrawSampling(), sequence.request.choice(),
                     sequence.generated(), sequence.tokens, sequence.length());
-            step.bias(row, masked ? sequence.constraint.nextBias() : sequence.constraint.firstBias());
+            step.bias(row, sequence.constraint.nextBias());
             rows[row] = sequence;
             rowBack[row] = 0;
             rowProposals[row] = 0;
-            if (masked) {
-                redrawnTokens.increment();
-            }
+            redrawnTokens.increment();
         }
         redraws.clear();
         if (!stageAndFuse()) {
             return;
         }
         for (int b = 0; b < step.batch(); b++) {
-            Sequence sequence = rows[b];
-            if (sequence.constraint.masksAt(attempt)) {
-                deliver(sequence, b, result.token(b), result.logprob(b));
-                continue;
-            }
-            int token = settleUnmaskedDraw(sequence, b);
-            if (token < 0) {
-                redraws.add(sequence);
-            } else {
-                deliver(sequence, b, token, Float.NaN);
-            }
+            deliver(rows[b], b, result.token(b), result.logprob(b));
         }
     }
 

@@ -14,13 +14,11 @@ import java.util.Map;
  * request is submitted, so a bad grammar is refused before anything is queued; closed when the sequence finishes.
  *
  * <p>A mask of a grammar state not seen before can cost a pass of llama.cpp's grammar over most of the vocabulary.
- * When the request allows it ({@link #drawsFirst}), a step instead draws from the distribution without the mask and asks the grammar about that
- * one token; only when the grammar refuses it does the step draw again: a sampled row up to
- * {@value #UNMASKED_RETRIES} more times without the mask, each with a key of its own, and at last under the full
- * mask. That gives the masked distribution's token exactly: the argmax of a greedy row is the masked argmax whenever
- * it is allowed, and independent draws from q, the first allowed one kept, and after n refusals a draw from q
- * restricted to the allowed set A, yield a ∈ A with probability
- * q(a) · Σ_{j<n} (1 − q(A))^j + (1 − q(A))^n · q(a)/q(A) = q(a)/q(A). It needs the allowed tokens' sampling scores
+ * When the request allows it ({@link #drawsFirst}), a step instead draws from the distribution without the mask and
+ * asks the grammar about that one token; only when the grammar refuses it does the step draw again, under the mask
+ * and with a key of its own. That gives the masked distribution's token exactly: the argmax of a greedy row is the
+ * masked argmax whenever it is allowed, and a draw from q kept when allowed, else a draw from q restricted to the
+ * allowed set A, yields a ∈ A with probability q(a) + (1 − q(A)) · q(a)/q(A) = q(a)/q(A). It needs the allowed tokens' sampling scores
  * to be the masked row's up to one constant: no filter (top-k, top-p and min-p are taken over the allowed set), no
  * repetition penalty (it is not shift-invariant, and the mask's renormalisation shifts the fused logits it acts
  * on), not contrastive (the plausible set is taken among allowed tokens), and no log-probabilities read (they are
@@ -29,16 +27,10 @@ import java.util.Map;
  */
 final class ConstraintState implements AutoCloseable {
     /**
-     * Times the attempt, XORed into the seed of a draw after the first: a refused draw's uniform is not uniform once
-     * the grammar refused its token, so each attempt has its own key.
+     * XORed into the seed of the draw under the mask after a refused first draw: a refused draw's uniform is not
+     * uniform once the grammar refused its token, so the second draw has a key of its own.
      */
     static final long REDRAW_KEY = 0x9E3779B97F4A7C15L;
-    /**
-     * Draws a sampled row makes without the mask after a refused first draw, before the mask: each costs a fusion of
-     * the row, far less than the grammar's pass over the vocabulary. (A greedy row's walk down its best tokens is
-     * final: another unmasked fusion would find the same argmax.)
-     */
-    static final int UNMASKED_RETRIES = 2;
 
     private final Vocab vocab;
     private final Grammar grammar;
@@ -48,8 +40,8 @@ final class ConstraintState implements AutoCloseable {
     /** The logit biases alone, for a first draw (null without any, or when the state does not draw first). */
     private final float[] firstDrawRow;
     /**
-     * The sampling of a step's fusions by attempt: the first, then any unmasked retries, then (the last) the draw
-     * under the mask; just the first when the state does not draw first.
+     * The sampling of a step's fusions by attempt: the first draw, then the draw under the mask; just the request's
+     * when the state never draws first.
      */
     private final SamplingParams[] draws;
     /** The request's own sampling, for a step fused under the mask at once. */
@@ -111,11 +103,9 @@ final class ConstraintState implements AutoCloseable {
         // grammar refuses the argmax, the first of them it allows is the masked argmax.
         SamplingParams first = drawsFirst && sampling.greedy() && !sampling.penalised()
                 ? with(sampling, sampling.seed(), SamplingParams.MAX_TOP_LOGPROBS) : sampling;
-        SamplingParams[] draws = new SamplingParams[!drawsFirst ? 1 : sampling.greedy() ? 2 : 2 + UNMASKED_RETRIES];
-        draws[0] = first;
-        for (int attempt = 1; attempt < draws.length; attempt++) {
-            draws[attempt] = with(sampling, sampling.seed() ^ (REDRAW_KEY * attempt), sampling.topLogprobs());
-        }
+        SamplingParams[] draws = drawsFirst
+                ? new SamplingParams[] {first, with(sampling, sampling.seed() ^ REDRAW_KEY, sampling.topLogprobs())}
+                : new SamplingParams[] {sampling};
         return new ConstraintState(vocab, grammar, constraint.logitBias(), sampling, draws);
     }
 
@@ -131,8 +121,8 @@ final class ConstraintState implements AutoCloseable {
 
     /**
      * Whether this step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
-     * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #sampling}) without the mask, and at
-     * the last attempt ({@link #masksAt}) under {@link #nextBias}. Not in a grammar state the sequence has been in
+     * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #redrawSampling}) under
+     * {@link #nextBias}. Not in a grammar state the sequence has been in
      * before ({@link Grammar#revisits}): its mask is known, so the step fuses under it at once.
      */
     boolean drawsFirst() {
@@ -163,14 +153,9 @@ final class ConstraintState implements AutoCloseable {
         return grammar.firstAllowed(tokens, count);
     }
 
-    /** The sampling of draw {@code attempt} (0 is the first): the request's, with a key of its own. */
-    SamplingParams sampling(int attempt) {
-        return draws[attempt];
-    }
-
-    /** Whether draw {@code attempt} of a drawing-first state is the last, under the grammar's mask. */
-    boolean masksAt(int attempt) {
-        return attempt == draws.length - 1;
+    /** The sampling of the draw under the mask after a refused first draw: the request's, with a key of its own. */
+    SamplingParams redrawSampling() {
+        return draws[1];
     }
 
     /** The bias row for the next token: read by this step's fusion, rewritten at the next. */

@@ -149,7 +149,6 @@ public final class Grammar extends NativeResource {
         }
         ensureOpen();
         vocab.handle();
-        Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         masked = true;
         GrammarMasks.State key = currentState();
         if (key != null) {
@@ -157,18 +156,14 @@ public final class Grammar extends NativeResource {
         }
         GrammarMasks.Mask known = key == null ? null : masks.get(key);
         if (known != null) {
-            System.arraycopy(known.allowed(), 0, maskAllowed, 0, maskAllowed.length);
-            for (int word = 0; word < maskAllowed.length; word++) {
-                for (long bits = maskAllowed[word]; bits != 0; bits &= bits - 1) {
-                    bias[word << 6 | Long.numberOfTrailingZeros(bits)] = 0f;
-                }
-            }
+            known.writeTo(bias, maskAllowed);
             return known.count();
         }
+        Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         Arrays.fill(maskAllowed, 0L);
         int allowed = ask(bias);
         if (key != null) {
-            masks.put(key, new GrammarMasks.Mask(maskAllowed.clone(), allowed));
+            masks.put(key, GrammarMasks.Mask.of(maskAllowed.clone(), allowed, bias.length));
         }
         return allowed;
     }

@@ -147,7 +147,7 @@ public final class Vocab {
     /** The masks shared by the grammars of {@code gbnf} from {@code root} over this vocabulary. */
     GrammarMasks grammarMasks(String gbnf, String root) {
         synchronized (grammarMasks) {
-            return grammarMasks.computeIfAbsent(root + '\0' + gbnf, text -> new GrammarMasks(size));
+            return grammarMasks.computeIfAbsent(root + '\0' + gbnf, text -> new GrammarMasks());
         }
     }
 
