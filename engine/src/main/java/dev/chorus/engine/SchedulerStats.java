@@ -15,7 +15,7 @@ package dev.chorus.engine;
  * @param cachedTokens prompt tokens reused from the models' slot caches instead of prefilled
  * @param speculation  speculative decoding's counts (all zero without a draft)
  * @param redraws      constrained tokens drawn first without the grammar's mask that were, after the grammar refused
- *                     the unmasked draws, drawn again under it (included in {@code tokens} once)
+ *                     the unmasked draw, drawn again under it (included in {@code tokens} once)
  * @param gate         gated fusion's counts (all zero without a gate)
  */
 public record SchedulerStats(int queued, int active, long steps, long decodeNanos, long fusionNanos, long tokens,

@@ -59,7 +59,6 @@ public final class Grammar extends NativeResource {
     /** The tokens one round of {@link #mask} asks about, and those the next will. */
     private int[] round;
     private int[] nextRound;
-    private int nextCount;
     /** The tokens the last {@link #mask} allowed, a bit each. */
     private final long[] maskAllowed;
     private boolean masked;
@@ -192,10 +191,10 @@ public final class Grammar extends NativeResource {
     /** Asks llama.cpp about the tokens a mask needs to ({@link #mask}), writing the verdicts; returns the allowed. */
     private int ask(float[] bias) {
         if (pendingBytes != 0 || !prunes) {
-            return maskRound(prefixes.everyToken(), prefixes.everyToken().length, bias, false);
+            return maskRound(prefixes.everyToken(), prefixes.everyToken().length, bias);
         }
         int[] roots = prefixes.roots();
-        int allowedRoots = maskRound(roots, roots.length, bias, true);
+        int allowedRoots = maskRound(roots, roots.length, bias);
         int allowed = allowedRoots;
         if (allowedRoots > roots.length * DENSE_SHARE) {
             // Most roots allowed (inside a string, say): pruning would save little, and a round per character costs
@@ -207,38 +206,42 @@ public final class Grammar extends NativeResource {
                     round[count++] = token;
                 }
             }
-            return allowed + maskRound(round, count, bias, false);
+            return allowed + maskRound(round, count, bias);
         }
-        for (int count = nextCount; count > 0; count = nextCount) {
+        for (int count = childrenOfAllowed(roots, roots.length, bias, round); count > 0; ) {
+            allowed += maskRound(round, count, bias);
+            count = childrenOfAllowed(round, count, bias, nextRound);
             int[] swap = round;
             round = nextRound;
             nextRound = swap;
-            allowed += maskRound(round, count, bias, true);
         }
         return allowed;
     }
 
-    /**
-     * Asks about {@code tokens[0 .. count)}, marking those allowed in {@code bias} and {@link #maskAllowed}; with
-     * {@code children}, lists their children in {@link #nextRound} ({@link #nextCount} of them).
-     */
-    private int maskRound(int[] tokens, int count, float[] bias, boolean children) {
+    /** Asks about {@code tokens[0 .. count)}, marking those allowed in {@code bias} and {@link #maskAllowed}. */
+    private int maskRound(int[] tokens, int count, float[] bias) {
         applyTo(tokens, count);
         int allowed = 0;
-        int next = 0;
         for (int i = 0; i < count; i++) {
             if (LlamaTokenData.logit(candidates, i) != Float.NEGATIVE_INFINITY) {
                 int token = tokens[i];
                 bias[token] = 0f;
                 maskAllowed[token >>> 6] |= 1L << token;
                 allowed++;
-                if (children) {
-                    next = prefixes.addChildren(token, nextRound, next);
-                }
             }
         }
-        nextCount = next;
         return allowed;
+    }
+
+    /** Lists in {@code into} the children of those of {@code tokens[0 .. count)} that {@code bias} allows. */
+    private int childrenOfAllowed(int[] tokens, int count, float[] bias, int[] into) {
+        int next = 0;
+        for (int i = 0; i < count; i++) {
+            if (bias[tokens[i]] == 0f) {
+                next = prefixes.addChildren(tokens[i], into, next);
+            }
+        }
+        return next;
     }
 
     /** llama.cpp's apply over {@code tokens[0 .. count)} as candidates with logit 0, judged in {@link #candidates}. */
