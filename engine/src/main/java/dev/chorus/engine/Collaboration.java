@@ -417,20 +417,24 @@ final class Collaboration implements AutoCloseable {
     }
 
     /**
-     * The token an unmasked draw settles on, or −1 to draw again: the drawn token when the grammar allows it;
-     * for a greedy row, else the first its grammar allows of the best tokens its kernels reported (the masked argmax).
+     * The token an unmasked draw settles on, or −1 to draw again: the drawn token when the grammar allows it (asked
+     * about alone, the common case); for a greedy row, else the first its grammar allows of the best tokens its
+     * kernels reported (the masked argmax).
      * Its log-probability is the unmasked distribution's, which the request does not read.
      */
     private int settleUnmaskedDraw(Sequence sequence, int row) {
         int drawn = result.token(row);
         checked[0] = drawn;
-        int count = 1;
+        if (sequence.constraint.firstAllowed(checked, 1) == 0) {
+            return drawn;
+        }
+        int count = 0;
         for (int j = 0; j < result.topCount(row); j++) {
             if (result.topToken(row, j) != drawn) {
                 checked[count++] = result.topToken(row, j);
             }
         }
-        int found = sequence.constraint.firstAllowed(checked, count);
+        int found = count == 0 ? -1 : sequence.constraint.firstAllowed(checked, count);
         return found < 0 ? -1 : checked[found];
     }
 

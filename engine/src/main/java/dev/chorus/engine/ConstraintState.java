@@ -22,8 +22,9 @@ import java.util.Map;
  * to be the masked row's up to one constant: no filter (top-k, top-p and min-p are taken over the allowed set), no
  * repetition penalty (it is not shift-invariant, and the mask's renormalisation shifts the fused logits it acts
  * on), not contrastive (the plausible set is taken among allowed tokens), and no log-probabilities read (they are
- * the masked distribution's). A step in a grammar state the sequence was in before has its mask at the cost of a copy
- * ({@link Grammar#revisits}), so it fuses under it at once: one fusion, where a refused draw costs more.
+ * the masked distribution's). A sampled step in a grammar state the sequence was in before has its mask at the cost
+ * of a copy ({@link Grammar#revisits}), so it fuses under it at once: one fusion, where a refused draw costs more; a
+ * greedy step draws first wherever it is ({@link #drawsFirst}).
  */
 final class ConstraintState implements AutoCloseable {
     /**
@@ -122,12 +123,14 @@ final class ConstraintState implements AutoCloseable {
     /**
      * Whether this step first draws without the grammar's mask ({@link #firstBias}, {@link #firstSampling}) and keeps
      * the token {@link #firstAllowed} finds; when refused, it draws again ({@link #redrawSampling}) under
-     * {@link #nextBias}. Not in a grammar state the sequence has been in
-     * before ({@link Grammar#revisits}): its mask is known, so the step fuses under it at once.
+     * {@link #nextBias}. A greedy row always does: a refused argmax is settled from the best tokens its kernels
+     * reported, so it seldom costs a second fusion, where a fusion under the mask costs passes over the row every
+     * step. A sampled row does not in a grammar state the sequence has been in before ({@link Grammar#revisits}):
+     * its mask is known, so the step fuses under it at once rather than risk a second fusion.
      */
     boolean drawsFirst() {
         if (drawingFirst == null) {
-            drawingFirst = draws.length > 1 && !grammar.revisits();
+            drawingFirst = draws.length > 1 && (sampling.greedy() || !grammar.revisits());
         }
         return drawingFirst;
     }

@@ -22,7 +22,8 @@ import java.util.Set;
  * <p>A mask costs little where llama.cpp's pass over the vocabulary would cost milliseconds: a state seen before
  * (by any grammar of the same text over the vocabulary) copies its mask ({@link GrammarMasks}, keyed by the state
  * {@link LlamaGrammarState} reads), and a new state asks about tokens by their {@link PiecePrefixes prefixes}, so
- * that the children of a refused token are never asked about. Every verdict is still llama.cpp's.
+ * that the children of a refused token are never asked about, starting from the tokens whose first character the
+ * state's stacks can take. Every verdict is still llama.cpp's.
  *
  * <p>llama.cpp aborts the process when a grammar is advanced by a token it does not allow, so {@link #accept} takes
  * only a token the last {@link #mask}, {@link #allows} or {@link #firstAllowed} allowed. Valid while the vocabulary's model is open. Not
@@ -69,6 +70,8 @@ public final class Grammar extends NativeResource {
     private boolean currentRead;
     /** The bytes of a character the accepted tokens left unfinished (llama.cpp's {@code partial_utf8.n_remain}). */
     private int pendingBytes;
+    /** How many verdicts this grammar asked llama.cpp for. */
+    private long askedTokens;
 
     private Grammar(Vocab vocab, String text, String root, MemorySegment created, int pendingBytes,
             Set<GrammarMasks.State> maskedStates) {
@@ -133,9 +136,10 @@ public final class Grammar extends NativeResource {
     /**
      * Writes the grammar's allowed set to {@code bias}: 0 for each token it allows next, {@code −∞} for the others.
      * A state whose mask is known copies it. Otherwise it asks llama.cpp about the vocabulary's
-     * {@link PiecePrefixes} roots, then about the children of each token
-     * allowed, round by round: a token whose prefix is refused is refused, so in a state that allows a few tokens
-     * only a few hundred are asked about. After a token that ended inside a character, every token is asked about
+     * {@link PiecePrefixes} roots, then about the children of each token allowed, round by round: a token whose
+     * prefix is refused is refused. Where every stack's top is a character class, only the roots whose first
+     * character one of them takes are asked about ({@link LlamaGrammarState#nextCharacters}), so in a state that
+     * allows a few tokens only tens are. After a token that ended inside a character, every token is asked about
      * (its first bytes finish that character, so prefixes do not line up with characters).
      *
      * @param bias one entry per token of the vocabulary
@@ -160,7 +164,7 @@ public final class Grammar extends NativeResource {
         }
         Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         Arrays.fill(maskAllowed, 0L);
-        int allowed = ask(bias);
+        int allowed = ask(bias, key);
         if (key != null) {
             masks.put(key, GrammarMasks.Mask.of(maskAllowed.clone(), allowed, bias.length));
         }
@@ -188,15 +192,25 @@ public final class Grammar extends NativeResource {
         return current;
     }
 
-    /** Asks llama.cpp about the tokens a mask needs to ({@link #mask}), writing the verdicts; returns the allowed. */
-    private int ask(float[] bias) {
+    /**
+     * Asks llama.cpp about the tokens a mask of state {@code key} (null when unread) needs to ({@link #mask}), writing
+     * the verdicts; returns the allowed.
+     */
+    private int ask(float[] bias, GrammarMasks.State key) {
         if (pendingBytes != 0 || !prunes) {
             return maskRound(prefixes.everyToken(), prefixes.everyToken().length, bias);
         }
+        int[] characters = key == null ? null : state.nextCharacters(key.words());
         int[] roots = prefixes.roots();
-        int allowedRoots = maskRound(roots, roots.length, bias);
+        int rootCount = roots.length;
+        if (characters != null) {
+            // Only the roots whose first character a stack takes: in a structural state, tens instead of thousands.
+            rootCount = prefixes.rootsTaking(characters, nextRound);
+            roots = nextRound;
+        }
+        int allowedRoots = maskRound(roots, rootCount, bias);
         int allowed = allowedRoots;
-        if (allowedRoots > roots.length * DENSE_SHARE) {
+        if (allowedRoots > prefixes.roots().length * DENSE_SHARE) {
             // Most roots allowed (inside a string, say): pruning would save little, and a round per character costs
             // more than one pass over the rest in the vocabulary's order, which llama.cpp's piece table is in.
             int count = 0;
@@ -208,7 +222,7 @@ public final class Grammar extends NativeResource {
             }
             return allowed + maskRound(round, count, bias);
         }
-        for (int count = childrenOfAllowed(roots, roots.length, bias, round); count > 0; ) {
+        for (int count = childrenOfAllowed(roots, rootCount, bias, round); count > 0; ) {
             allowed += maskRound(round, count, bias);
             count = childrenOfAllowed(round, count, bias, nextRound);
             int[] swap = round;
@@ -253,6 +267,7 @@ public final class Grammar extends NativeResource {
             candidates.set(ValueLayout.JAVA_FLOAT, entry + PROBABILITY, 0f);
         }
         vocab.handle();
+        askedTokens += count;
         LlamaTokenData.array(array, candidates, count);
         LlamaSamplers.llama_sampler_apply(handle, array);
         if (!LlamaTokenData.data(array).equals(candidates) || LlamaTokenData.size(array) != count) {
@@ -320,6 +335,11 @@ public final class Grammar extends NativeResource {
     /** Whether masks are keyed by llama.cpp's matching state (its private layout was recognised). */
     boolean readsState() {
         return state != null;
+    }
+
+    /** How many tokens this grammar asked llama.cpp about, by masks and checks. */
+    long askedTokens() {
+        return askedTokens;
     }
 
     /** How many masks of this grammar's text were copies of a state's earlier mask. */

@@ -31,8 +31,19 @@ final class PiecePrefixes {
     private final int[] children;
     /** Each token's root: the token itself for a root. */
     private final int[] rootOf;
+    /** The roots whose piece starts with a whole character, by that character, and the characters in that order. */
+    private final int[] rootsByCharacter;
+    private final int[] rootCharacters;
+    /**
+     * The roots whose piece ends inside its first character, with the range of characters it could complete to
+     * ({@code partialCharacters[2i]} to {@code partialCharacters[2i + 1]}).
+     */
+    private final int[] partialRoots;
+    private final int[] partialCharacters;
+    /** The other roots: judged apart from their text, or invalid. */
+    private final int[] untextualRoots;
 
-    private PiecePrefixes(byte[][] pieces, int[] roots, int[] childStart, int[] children) {
+    private PiecePrefixes(byte[][] pieces, boolean[] textual, int[] roots, int[] childStart, int[] children) {
         this.pieces = pieces;
         this.roots = roots;
         this.childStart = childStart;
@@ -43,6 +54,17 @@ final class PiecePrefixes {
         }
         this.everyToken = new int[pieces.length];
         Arrays.setAll(everyToken, token -> token);
+        long[] byCharacter = Arrays.stream(roots).filter(root -> textual[root] && firstCharacter(pieces[root]) >= 0)
+                .mapToLong(root -> (long) firstCharacter(pieces[root]) << 32 | root).sorted().toArray();
+        this.rootsByCharacter = Arrays.stream(byCharacter).mapToInt(entry -> (int) entry).toArray();
+        this.rootCharacters = Arrays.stream(byCharacter).mapToInt(entry -> (int) (entry >>> 32)).toArray();
+        this.partialRoots = Arrays.stream(roots).filter(root -> textual[root] && firstCharacter(pieces[root]) < 0)
+                .toArray();
+        this.partialCharacters = new int[2 * partialRoots.length];
+        for (int i = 0; i < partialRoots.length; i++) {
+            completions(pieces[partialRoots[i]], partialCharacters, 2 * i);
+        }
+        this.untextualRoots = Arrays.stream(roots).filter(root -> !textual[root]).toArray();
     }
 
     /** The forest of {@code vocab}'s pieces as llama.cpp's grammar reads them (special tokens rendered). */
@@ -95,7 +117,7 @@ final class PiecePrefixes {
                 roots[r++] = token;
             }
         }
-        return new PiecePrefixes(pieces, roots, childStart, children);
+        return new PiecePrefixes(pieces, textual, roots, childStart, children);
     }
 
     private void markSubtree(int token, int root) {
@@ -108,6 +130,90 @@ final class PiecePrefixes {
     /** The tokens asked about first: every token without a parent. */
     int[] roots() {
         return roots;
+    }
+
+    /**
+     * Writes to {@code into} the roots whose first character is in {@code ranges} (sorted, disjoint, inclusive code
+     * point ranges, as {@code LlamaGrammarState.nextCharacters} gives them), or could be when the piece ends inside
+     * it, and every root judged apart from its text; returns how many. The others, and their descendants, start with
+     * a character no stack takes.
+     */
+    int rootsTaking(int[] ranges, int[] into) {
+        System.arraycopy(untextualRoots, 0, into, 0, untextualRoots.length);
+        int count = untextualRoots.length;
+        for (int r = 0; r < ranges.length; r += 2) {
+            int from = firstAtLeast(ranges[r]);
+            int to = firstAtLeast(ranges[r + 1] + 1L);
+            System.arraycopy(rootsByCharacter, from, into, count, to - from);
+            count += to - from;
+        }
+        for (int i = 0; i < partialRoots.length; i++) {
+            if (intersects(ranges, partialCharacters[2 * i], partialCharacters[2 * i + 1])) {
+                into[count++] = partialRoots[i];
+            }
+        }
+        return count;
+    }
+
+    /** Whether some range of {@code ranges} (sorted, disjoint) meets {@code [from, to]}. */
+    private static boolean intersects(int[] ranges, int from, int to) {
+        for (int r = 0; r < ranges.length && ranges[r] <= to; r += 2) {
+            if (ranges[r + 1] >= from) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The index of the first root character at least {@code character}. */
+    private int firstAtLeast(long character) {
+        int low = 0;
+        int high = rootCharacters.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (rootCharacters[mid] < character) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * The first character {@code decode_utf8} makes of {@code piece} (its lead byte's bits, then the low six bits of
+     * each byte that follows, whatever they are), or −1 when the piece ends before it does.
+     */
+    static int firstCharacter(byte[] piece) {
+        int length = SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4];
+        if (length == 0 || piece.length < length) {
+            return -1;
+        }
+        int character = piece[0] & ((1 << (8 - length)) - 1);
+        for (int i = 1; i < length; i++) {
+            character = character << 6 | piece[i] & 0x3F;
+        }
+        return character;
+    }
+
+    /**
+     * Writes to {@code into[at]} and {@code into[at + 1]} the characters a piece that ends inside its first character
+     * could complete to, as {@code llama_grammar_match_partial_char} bounds them: the bits read so far followed by any
+     * bits, and at least the smallest character of that length.
+     */
+    static void completions(byte[] piece, int[] into, int at) {
+        int length = SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4];
+        int value = piece[0] & ((1 << (8 - length)) - 1);
+        for (int i = 1; i < piece.length; i++) {
+            value = value << 6 | piece[i] & 0x3F;
+        }
+        int remain = length - piece.length;
+        int low = value << 6 * remain;
+        if (low == 0) {
+            low = remain == 2 ? 1 << 11 : remain == 3 ? 1 << 16 : 0;
+        }
+        into[at] = low;
+        into[at + 1] = value << 6 * remain | (1 << 6 * remain) - 1;
     }
 
     /** The tokens in order, for a mask that asks about each (never written). */

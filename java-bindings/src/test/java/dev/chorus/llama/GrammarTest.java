@@ -118,13 +118,15 @@ class GrammarTest {
         String wide = "root ::= (\"é\" | \"日本\" | [α-ω] | \"→ \")+ \".\"";
         // Every token of letters leaves the state as it was: from the second step on, masks are copies.
         String letters = "root ::= [a-z]+";
+        // Ranges, alternatives and single characters at the stacks' tops, and an end the grammar may stop at.
+        String classes = "root ::= ([0-9a-fA-F] | \"x\" [yz] | \"é\" | [\\u0100-\\u017F])+ (\".\" | \";\")?";
         try (Model bpe = Model.load(FixtureModels.cached(FixtureModel.DEFAULT.withName("grammar-bpe")
                 .withVocabulary(FixtureVocabulary.LLAMA3_BPE).withLayers(1)), ModelParams.vocabularyOnly())) {
             for (Vocab each : new Vocab[] {vocab, bpe.vocab()}) {
                 // Token elements judge a token by its id, not its text: any token but "a", whose children are allowed.
                 int a = each.tokenize("a", false, false)[0];
                 String byId = "root ::= (!<[" + a + "]>)+";
-                for (String gbnf : new String[] {json, wide, letters, byId}) {
+                for (String gbnf : new String[] {json, wide, letters, classes, byId}) {
                     try (Grammar grammar = Grammar.compile(each, gbnf, "root")) {
                         assertTrue(grammar.readsState(), "llama.cpp's grammar layout was not recognised");
                         assertMaskIsEveryTokensVerdict(each, grammar, new SplittableRandom(11));
@@ -136,6 +138,14 @@ class GrammarTest {
                             }
                         }
                     }
+                }
+                // Where only "{" may come, only the tokens starting with it (and those without a first character,
+                // such as lone UTF-8 bytes) are asked about: not the vocabulary's thousands of roots.
+                try (Grammar grammar = Grammar.compile(each, json + "\n# not kept yet\n", "root")) {
+                    assertTrue(grammar.mask(new float[each.size()]) >= 1);
+                    int roots = each.prefixes().roots().length;
+                    assertTrue(grammar.askedTokens() < roots / 8, grammar.askedTokens() + " tokens asked about, of "
+                            + roots + " roots");
                 }
             }
         }
@@ -163,13 +173,17 @@ class GrammarTest {
                 counted += verdict ? 1 : 0;
             }
             assertEquals(counted, allowed);
+            int textual = 0;
+            for (int token = 0; token < vocab.size(); token++) {
+                textual += bias[token] == 0f && !vocab.isEog(token) ? 1 : 0;
+            }
+            if (textual == 0) {
+                return; // only the end is left
+            }
             int token;
             do {
                 token = random.nextInt(vocab.size());
             } while (bias[token] != 0f || vocab.isEog(token));
-            if (allowed == 1) {
-                return;
-            }
             grammar.accept(token);
         }
     }

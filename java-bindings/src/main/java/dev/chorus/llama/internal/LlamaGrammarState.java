@@ -35,6 +35,9 @@ public final class LlamaGrammarState {
     private static final long VECTOR = 24;
     private static final long ELEMENT = 8;                  // struct llama_grammar_element { enum type; uint32_t value; }
     private static final int TYPE_END = 0;
+    private static final int TYPE_CHAR = 3;
+    private static final int TYPE_CHAR_RNG_UPPER = 5;
+    private static final int TYPE_CHAR_ALT = 6;
     private static final int TYPE_LAST = 9;                 // LLAMA_GRETYPE_TOKEN_NOT
     private static final int MAX_RULES = 1 << 20;
     /** States with more stacks or deeper ones than this are not keyed (ambiguous grammars; rare and costly). */
@@ -45,12 +48,18 @@ public final class LlamaGrammarState {
     private final long[] ruleStart;
     private final long[] ruleEnd;
     private final int[] ruleIndex;
+    /** The same arrays by rule index. */
+    private final long[] startOfRule;
+    private final long[] endOfRule;
 
-    private LlamaGrammarState(long grammar, long[] ruleStart, long[] ruleEnd, int[] ruleIndex) {
+    private LlamaGrammarState(long grammar, long[] ruleStart, long[] ruleEnd, int[] ruleIndex, long[] startOfRule,
+            long[] endOfRule) {
         this.grammar = grammar;
         this.ruleStart = ruleStart;
         this.ruleEnd = ruleEnd;
         this.ruleIndex = ruleIndex;
+        this.startOfRule = startOfRule;
+        this.endOfRule = endOfRule;
     }
 
     /**
@@ -105,7 +114,7 @@ public final class LlamaGrammarState {
             sortedEnd[i] = end[defined[i]];
             index[i] = defined[i];
         }
-        return new LlamaGrammarState(grammar, sortedStart, sortedEnd, index);
+        return new LlamaGrammarState(grammar, sortedStart, sortedEnd, index, start, end);
     }
 
     /**
@@ -149,6 +158,77 @@ public final class LlamaGrammarState {
             }
         }
         return key;
+    }
+
+    /**
+     * The characters some stack of state {@code key} (words {@link #key} gave) can take next: sorted, disjoint,
+     * inclusive code point ranges {@code [from, to, from, to, ...]}, read from the character element at each stack's
+     * top the way {@code llama_grammar_match_char} reads it (an empty stack takes none). llama.cpp refuses a token
+     * whose first character no stack's top takes before looking further. Null when some top is not a positive
+     * character element: a negated class or any character (which take most characters), or a token element.
+     */
+    public int[] nextCharacters(long[] key) {
+        int[] ranges = new int[16];
+        int count = 0;
+        int at = 2;
+        for (long stack = 0; stack < key[1]; stack++) {
+            int entries = (int) key[at++];
+            at += entries;
+            if (entries == 0) {
+                continue;
+            }
+            long top = key[at - 1];
+            int rule = (int) (top >>> 32);
+            long limit = endOfRule[rule];
+            long element = startOfRule[rule] + (top & 0xFFFFFFFFL) * ELEMENT;
+            if (MEMORY.get(INT, element) != TYPE_CHAR) {
+                return null;
+            }
+            do {
+                // A character element is followed by one element at least (END closes every rule).
+                if (element + ELEMENT >= limit) {
+                    return null;
+                }
+                int from = MEMORY.get(INT, element + 4);
+                int to = from;
+                if (MEMORY.get(INT, element + ELEMENT) == TYPE_CHAR_RNG_UPPER) {
+                    to = MEMORY.get(INT, element + ELEMENT + 4);
+                    element += 2 * ELEMENT;
+                } else {
+                    element += ELEMENT;
+                }
+                if (Integer.compareUnsigned(from, to) <= 0 && from >= 0) {
+                    if (count == ranges.length) {
+                        ranges = Arrays.copyOf(ranges, 2 * count);
+                    }
+                    ranges[count++] = from;
+                    ranges[count++] = to < 0 ? Integer.MAX_VALUE : to;
+                }
+            } while (element < limit && MEMORY.get(INT, element) == TYPE_CHAR_ALT);
+        }
+        return merged(ranges, count);
+    }
+
+    /** {@code ranges[0 .. count)} (inclusive pairs) sorted and merged. */
+    private static int[] merged(int[] ranges, int count) {
+        long[] pairs = new long[count / 2];
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = (long) ranges[2 * i] << 32 | ranges[2 * i + 1];
+        }
+        Arrays.sort(pairs);
+        int[] merged = new int[count];
+        int size = 0;
+        for (long pair : pairs) {
+            int from = (int) (pair >>> 32);
+            int to = (int) pair;
+            if (size > 0 && from <= merged[size - 1] + 1L) {
+                merged[size - 1] = Math.max(merged[size - 1], to);
+            } else {
+                merged[size++] = from;
+                merged[size++] = to;
+            }
+        }
+        return Arrays.copyOf(merged, size);
     }
 
     /** {@code pointer} as rule index << 32 | element index, or −1 when it points into no rule. */

@@ -3,6 +3,10 @@ package dev.chorus.kernels.fusion;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One step's request for up to {@code maxBatch} sequences: each row's rule, sampling, RNG stream, step
@@ -13,6 +17,8 @@ public final class FusionStep {
 
     /** No proposal to verify, or no draft row. */
     public static final int NO_PROPOSAL = -1;
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     private final FusionShape shape;
     private final FusionRule[] rules;
@@ -165,18 +171,41 @@ public final class FusionStep {
                 throw new IllegalArgumentException("the bias has " + bias.length + " entries, the vocabulary "
                         + shape.vocabSize());
             }
-            boolean anyAllowed = false;
-            for (int i = 0; i < bias.length; i++) {
-                if (Float.isNaN(bias[i]) || bias[i] == Float.POSITIVE_INFINITY) {
-                    throw new IllegalArgumentException("bias of token " + i + " is " + bias[i]);
-                }
-                anyAllowed |= bias[i] != Float.NEGATIVE_INFINITY;
-            }
-            if (!anyAllowed) {
-                throw new IllegalArgumentException("the bias of row " + b + " masks every token");
-            }
+            checkBias(b, bias);
         }
         biases[b] = bias;
+    }
+
+    /**
+     * Every entry finite or {@code −∞}, one finite at least: lane masks over the row (a constrained row is checked
+     * every step, and a scalar loop costs as much as the rest of the bias's work); the offending token is looked for
+     * only when there is one.
+     */
+    private static void checkBias(int b, float[] bias) {
+        VectorMask<Float> invalid = SPECIES.maskAll(false);
+        VectorMask<Float> allowed = invalid;
+        int i = 0;
+        for (; i < SPECIES.loopBound(bias.length); i += SPECIES.length()) {
+            FloatVector entries = FloatVector.fromArray(SPECIES, bias, i);
+            invalid = invalid.or(entries.compare(VectorOperators.LT, Float.POSITIVE_INFINITY).not());
+            allowed = allowed.or(entries.compare(VectorOperators.GT, Float.NEGATIVE_INFINITY));
+        }
+        boolean anyInvalid = invalid.anyTrue();
+        boolean anyAllowed = allowed.anyTrue();
+        for (; i < bias.length; i++) {
+            anyInvalid |= !(bias[i] < Float.POSITIVE_INFINITY);
+            anyAllowed |= bias[i] > Float.NEGATIVE_INFINITY;
+        }
+        if (anyInvalid) {
+            for (int token = 0; token < bias.length; token++) {
+                if (!(bias[token] < Float.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("bias of token " + token + " is " + bias[token]);
+                }
+            }
+        }
+        if (!anyAllowed) {
+            throw new IllegalArgumentException("the bias of row " + b + " masks every token");
+        }
     }
 
     /** Row b's bias, or null when it has none. */

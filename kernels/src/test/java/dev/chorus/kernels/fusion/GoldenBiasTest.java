@@ -1,7 +1,9 @@
 package dev.chorus.kernels.fusion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,6 +90,24 @@ class GoldenBiasTest {
         float[] nan = new float[8];
         nan[3] = Float.NaN;
         assertThrows(IllegalArgumentException.class, () -> step.bias(0, nan));
+        // A row longer than a few vectors: bad entries in the vector part and in the tail are both found.
+        int vocab = 1001;
+        FusionStep wide = new FusionStep(new FusionShape(1, 1, vocab, 0, 0));
+        wide.add(FusionRule.of(FusionMethod.LINEAR, 1f), SamplingParams.GREEDY, 0, 0, new int[0], 0);
+        for (int token : new int[] {5, 517, vocab - 1}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+                float[] bias = new float[vocab];
+                bias[token] = bad;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wide.bias(0, bias));
+                assertTrue(e.getMessage().contains("token " + token + " "), e.getMessage());
+            }
+        }
+        float[] masked = new float[vocab];
+        Arrays.fill(masked, Float.NEGATIVE_INFINITY);
+        assertThrows(IllegalArgumentException.class, () -> wide.bias(0, masked));
+        masked[vocab - 1] = -3f;
+        wide.bias(0, masked);
+        assertSame(masked, wide.bias(0), "read when fused, not copied");
     }
 
     /** Keeps a fraction of the tokens, always including one of the expert's likely ones, with logit biases on some. */

@@ -210,10 +210,7 @@ final class VectorLogitFusion implements LogitFusion {
         float logSumExp = combine(rule, b);
         float[] bias = step.bias(b);
         if (bias != null) {
-            for (int i = 0; i < vocab; i++) {
-                scores[i] += bias[i];
-            }
-            logSumExp = logSumExp(VectorRows.max(scores, padded), b);
+            logSumExp = logSumExp(VectorRows.addAndMax(scores, bias, vocab), b);
         }
         rowLogSumExp = logSumExp;
         writeTop(sampling.topLogprobs(), logSumExp, b, result);

@@ -79,6 +79,25 @@ final class VectorRows {
         return max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
     }
 
+    /** Adds {@code addend[0 .. n)} to a padded scratch row, in one pass that also returns the row's max. */
+    static float addAndMax(float[] row, float[] addend, int n) {
+        FloatVector max = FloatVector.broadcast(SPECIES, NEG_INF);
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, row, i).add(FloatVector.fromArray(SPECIES, addend, i));
+            sum.intoArray(row, i);
+            max = max.max(sum);
+        }
+        if (i < n) {
+            // Masked lanes of the addend read as 0, so the padding stays −∞.
+            FloatVector sum = FloatVector.fromArray(SPECIES, row, i)
+                    .add(FloatVector.fromArray(SPECIES, addend, i, SPECIES.indexInRange(i, n)));
+            sum.intoArray(row, i);
+            max = max.max(sum);
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
     /** The first index below n whose value equals {@code value}, or −1. */
     static int indexOf(float[] row, int n, float value) {
         for (int i = 0; i < n; i += LANES) {
