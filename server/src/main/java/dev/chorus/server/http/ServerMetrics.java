@@ -143,6 +143,9 @@ final class ServerMetrics {
         schedulerSeries(out, stats, "chorus_scheduler_tokens_total", "counter", "Tokens sampled.", SchedulerStats::tokens);
         schedulerSeries(out, stats, "chorus_scheduler_cached_tokens_total", "counter",
                 "Prompt tokens reused from the models' slot caches instead of prefilled.", SchedulerStats::cachedTokens);
+        schedulerSeries(out, stats, "chorus_constrained_redraws_total", "counter",
+                "Constrained tokens drawn first without the grammar's mask that the grammar refused, then drawn again"
+                        + " under it (counted once in tokens).", SchedulerStats::redraws);
         schedulerSeries(out, stats, "chorus_speculation_verifications_total", "counter",
                 "Draft proposals verified (one per sequence and step).", s -> s.speculation().verifications());
         schedulerSeries(out, stats, "chorus_speculation_proposed_tokens_total", "counter",

@@ -68,6 +68,19 @@ class ApiSurfaceTest {
     }
 
     @Test
+    void aSampledFirstDrawTheSchemaRefusesIsRedrawnAndCounted() {
+        String series = "chorus_constrained_redraws_total{collaboration=\"kjv\"}";
+        double before = http.metric(series);
+        // Sampled without log-probabilities, a step draws before masking; a Bible model's first draw is not "{".
+        JsonNode answer = HttpProbe.json(http.post(CHAT, """
+                {"model": "kjv", "messages": [{"role": "user", "content": "Who?"}], "max_tokens": 8, "seed": 5,
+                 "response_format": {"type": "json_object"}}""").body());
+        assertTrue(answer.get("choices").get(0).get("message").get("content").asText().startsWith("{"),
+                answer.toString());
+        assertTrue(http.metric(series) >= before + 1, "redraws " + before + " -> " + http.metric(series));
+    }
+
+    @Test
     void aStreamedGrammarAnswerIsExactlyTheGrammarsString() {
         HttpResponse<java.util.stream.Stream<String>> response = http.sendLines(http.request(CHAT)
                 .POST(HttpRequest.BodyPublishers.ofString("""

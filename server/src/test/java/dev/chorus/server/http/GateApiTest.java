@@ -11,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,10 +67,10 @@ class GateApiTest {
             }
         }
         assertTrue(lead > 0 && lead < tokens, lead + " of " + tokens);
-        assertEquals(tokens, metric("chorus_gate_tokens_total", "gated"));
-        assertEquals(lead, metric("chorus_gate_lead_tokens_total", "gated"));
-        assertEquals((double) lead / tokens, metric("chorus_gate_skipped_share", "gated"), 1e-6);
-        assertEquals(0, metric("chorus_gate_tokens_total", "experts"));
+        assertEquals(tokens, http.metric("chorus_gate_tokens_total{collaboration=\"gated\"}"));
+        assertEquals(lead, http.metric("chorus_gate_lead_tokens_total{collaboration=\"gated\"}"));
+        assertEquals((double) lead / tokens, http.metric("chorus_gate_skipped_share{collaboration=\"gated\"}"), 1e-6);
+        assertEquals(0, http.metric("chorus_gate_tokens_total{collaboration=\"experts\"}"));
 
         JsonNode plain = HttpProbe.json(http.post(CHAT, request("experts", "And God said").toString()).body());
         assertFalse(plain.get("choices").get(0).has("chorus"), "no gate, no extension");
@@ -103,13 +101,5 @@ class GateApiTest {
                 .put("cache_prompt", false);
         body.putArray("messages").addObject().put("role", "user").put("content", text);
         return body;
-    }
-
-    private static double metric(String name, String collaboration) {
-        String text = http.get("/metrics").body();
-        Matcher matcher = Pattern.compile("(?m)^" + name + "\\{collaboration=\"" + collaboration + "\"} (\\S+)$")
-                .matcher(text);
-        assertTrue(matcher.find(), name + " for " + collaboration + " in\n" + text);
-        return Double.parseDouble(matcher.group(1));
     }
 }

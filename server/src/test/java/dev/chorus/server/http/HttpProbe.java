@@ -57,6 +57,19 @@ final class HttpProbe {
         }
     }
 
+    /**
+     * The value of {@code series} (its name and labels as {@code /metrics} writes them) now, 0 while it is not there
+     * (a labelled counter appears at its first count).
+     */
+    double metric(String series) {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        return 0;
+    }
+
     /** The response with its body as lines, read as they arrive (a stream). */
     HttpResponse<Stream<String>> sendLines(HttpRequest.Builder request) {
         try {

@@ -82,8 +82,8 @@ class OrchestrationServingTest {
 
     @Test
     void aCascadeNamesEveryCallAndMetricsCountItsEscalations() {
-        double escalations = metric("chorus_escalations_total{model=\"escalate\",member=\"base\"}");
-        double routes = metric("chorus_routes_total{model=\"via-far\",member=\"pydocs\"}");
+        double escalations = localHttp.metric("chorus_escalations_total{model=\"escalate\",member=\"base\"}");
+        double routes = localHttp.metric("chorus_routes_total{model=\"via-far\",member=\"pydocs\"}");
         JsonNode answer = ok(localHttp.post("/v1/chat/completions", """
                 {"model": "escalate", "messages": [{"role": "user", "content": "Hello"}], "max_tokens": 4}"""));
         JsonNode chorus = answer.get("choices").get(0).get("chorus");
@@ -94,8 +94,8 @@ class OrchestrationServingTest {
         assertEquals(List.of("base:false", "far:true"), members);
         ok(localHttp.post("/v1/completions", """
                 {"model": "via-far", "prompt": "import python modules", "max_tokens": 2}"""));
-        assertEquals(escalations + 1, metric("chorus_escalations_total{model=\"escalate\",member=\"base\"}"));
-        assertEquals(routes + 1, metric("chorus_routes_total{model=\"via-far\",member=\"pydocs\"}"));
+        assertEquals(escalations + 1, localHttp.metric("chorus_escalations_total{model=\"escalate\",member=\"base\"}"));
+        assertEquals(routes + 1, localHttp.metric("chorus_routes_total{model=\"via-far\",member=\"pydocs\"}"));
     }
 
     @Test
@@ -131,16 +131,6 @@ class OrchestrationServingTest {
         assertEquals("cascade", cascade.get("kind").asText());
         assertEquals(List.of("base", "far"), texts(cascade.get("members")));
         assertFalse(cascade.has("weights"));
-    }
-
-    private static double metric(String series) {
-        String body = localHttp.get("/metrics").body();
-        for (String line : body.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        return 0;
     }
 
     private static JsonNode ok(HttpResponse<String> response) {
