@@ -17,8 +17,8 @@ import java.util.Set;
  * Translates a JSON Schema into a GBNF grammar for llama.cpp's grammar engine: the subset OpenAI's structured outputs
  * accept (objects with {@code properties}, {@code required} and {@code additionalProperties: false}, arrays with
  * {@code items}, {@code minItems}, {@code maxItems}, strings with {@code enum}, {@code const}, {@code minLength},
- * {@code maxLength} and the formats {@code date}, {@code time}, {@code date-time} and {@code uuid}, numbers and
- * integers, booleans, null, type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or
+ * {@code maxLength} and the formats {@code date}, {@code time}, {@code date-time} and {@code uuid}, numbers,
+ * integers with {@code minimum}, {@code maximum} and their exclusive forms ({@link IntegerRange}), booleans, null, type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or
  * {@code definitions}, recursion included). Annotations ({@code title}, {@code description}, {@code default},
  * {@code examples}, {@code $schema}, {@code $id}, {@code $comment}) are ignored; any other keyword is refused with an
  * {@link InvalidRequest} naming it, never silently dropped. An object holds only its listed properties, so
@@ -322,23 +322,44 @@ public final class JsonSchemaGrammar {
     }
 
     private String number(JsonNode schema, String where, boolean integer) {
-        for (String bound : new String[] {"exclusiveMinimum", "exclusiveMaximum", "multipleOf"}) {
-            if (schema.has(bound)) {
-                throw refuse(where + "." + bound, "is not supported");
+        if (schema.has("multipleOf")) {
+            throw refuse(where + ".multipleOf", "is not supported");
+        }
+        long low = -IntegerRange.LIMIT;
+        long high = IntegerRange.LIMIT;
+        boolean bounded = false;
+        for (String keyword : new String[] {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}) {
+            JsonNode bound = schema.get(keyword);
+            boolean lower = keyword.endsWith("inimum");
+            if (bound == null || bound.isNumber() && (lower ? bound.asDouble() <= -SAFE_INTEGER
+                    : bound.asDouble() >= SAFE_INTEGER)) {
+                continue; // absent, or JavaScript's safe-integer bound (zod emits it for every number): open
             }
+            if (!integer) {
+                throw refuse(where + "." + keyword, "is not supported on numbers (it is on integers)");
+            }
+            if (!bound.isNumber()) {
+                throw refuse(where + "." + keyword, "must be a number");
+            }
+            double value = bound.asDouble();
+            boolean exclusive = keyword.startsWith("exclusive");
+            // The nearest integer inside the bound, kept within one past the digits an integer may have.
+            double edge = lower ? (exclusive ? Math.floor(value) + 1 : Math.ceil(value))
+                    : (exclusive ? Math.ceil(value) - 1 : Math.floor(value));
+            if (lower) {
+                low = Math.max(low, (long) Math.min(edge, IntegerRange.LIMIT + 1d));
+            } else {
+                high = Math.min(high, (long) Math.max(edge, -IntegerRange.LIMIT - 1d));
+            }
+            bounded = true;
         }
-        JsonNode minimum = schema.get("minimum");
-        JsonNode maximum = schema.get("maximum");
-        if (maximum != null && !(maximum.isNumber() && maximum.asDouble() >= SAFE_INTEGER)) {
-            throw refuse(where + ".maximum", "is not supported");
+        if (low > high) {
+            throw refuse(where, "allows no integer of at most " + IntegerRange.MAX_DIGITS + " digits");
         }
-        if (minimum == null || minimum.isNumber() && minimum.asDouble() <= -SAFE_INTEGER) {
+        if (!bounded) {
             return integer ? "integer" : "number";
         }
-        if (integer && minimum.isNumber() && minimum.asDouble() == 0) {
-            return "natural";
-        }
-        throw refuse(where + ".minimum", "is not supported except 0 on integers");
+        return low == 0 && high == IntegerRange.LIMIT ? "natural" : IntegerRange.of(low, high);
     }
 
     private String alternatives(JsonNode options, String name, String where, int depth) {
