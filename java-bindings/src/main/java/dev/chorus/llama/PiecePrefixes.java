@@ -54,12 +54,15 @@ final class PiecePrefixes {
         }
         this.everyToken = new int[pieces.length];
         Arrays.setAll(everyToken, token -> token);
-        long[] byCharacter = Arrays.stream(roots).filter(root -> textual[root] && firstCharacter(pieces[root]) >= 0)
+        // (first character << 32 | root), sorted: the roots ending inside their first character (−1) come first.
+        long[] byCharacter = Arrays.stream(roots).filter(root -> textual[root])
                 .mapToLong(root -> (long) firstCharacter(pieces[root]) << 32 | root).sorted().toArray();
-        this.rootsByCharacter = Arrays.stream(byCharacter).mapToInt(entry -> (int) entry).toArray();
-        this.rootCharacters = Arrays.stream(byCharacter).mapToInt(entry -> (int) (entry >>> 32)).toArray();
-        this.partialRoots = Arrays.stream(roots).filter(root -> textual[root] && firstCharacter(pieces[root]) < 0)
+        int partial = (int) Arrays.stream(byCharacter).filter(entry -> entry < 0).count();
+        this.partialRoots = Arrays.stream(byCharacter, 0, partial).mapToInt(entry -> (int) entry).toArray();
+        this.rootsByCharacter = Arrays.stream(byCharacter, partial, byCharacter.length).mapToInt(entry -> (int) entry)
                 .toArray();
+        this.rootCharacters = Arrays.stream(byCharacter, partial, byCharacter.length)
+                .mapToInt(entry -> (int) (entry >>> 32)).toArray();
         this.partialCharacters = new int[2 * partialRoots.length];
         for (int i = 0; i < partialRoots.length; i++) {
             completions(pieces[partialRoots[i]], partialCharacters, 2 * i);
@@ -186,14 +189,7 @@ final class PiecePrefixes {
      */
     static int firstCharacter(byte[] piece) {
         int length = SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4];
-        if (length == 0 || piece.length < length) {
-            return -1;
-        }
-        int character = piece[0] & ((1 << (8 - length)) - 1);
-        for (int i = 1; i < length; i++) {
-            character = character << 6 | piece[i] & 0x3F;
-        }
-        return character;
+        return length == 0 || piece.length < length ? -1 : leadingBits(piece, length);
     }
 
     /**
@@ -202,18 +198,26 @@ final class PiecePrefixes {
      * bits, and at least the smallest character of that length.
      */
     static void completions(byte[] piece, int[] into, int at) {
-        int length = SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4];
-        int value = piece[0] & ((1 << (8 - length)) - 1);
-        for (int i = 1; i < piece.length; i++) {
-            value = value << 6 | piece[i] & 0x3F;
-        }
-        int remain = length - piece.length;
+        int value = leadingBits(piece, piece.length);
+        int remain = SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4] - piece.length;
         int low = value << 6 * remain;
         if (low == 0) {
             low = remain == 2 ? 1 << 11 : remain == 3 ? 1 << 16 : 0;
         }
         into[at] = low;
         into[at + 1] = value << 6 * remain | (1 << 6 * remain) - 1;
+    }
+
+    /**
+     * The bits of the character starting {@code piece} as {@code decode_utf8} reads its first {@code bytes} bytes (a
+     * valid lead byte's own bits, then six from each byte after it).
+     */
+    private static int leadingBits(byte[] piece, int bytes) {
+        int value = piece[0] & ((1 << (8 - SEQUENCE_LENGTH[(piece[0] & 0xFF) >>> 4])) - 1);
+        for (int i = 1; i < bytes; i++) {
+            value = value << 6 | piece[i] & 0x3F;
+        }
+        return value;
     }
 
     /** The tokens in order, for a mask that asks about each (never written). */

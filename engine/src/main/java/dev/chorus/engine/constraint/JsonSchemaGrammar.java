@@ -18,8 +18,9 @@ import java.util.Set;
  * accept (objects with {@code properties}, {@code required} and {@code additionalProperties: false}, arrays with
  * {@code items}, {@code minItems}, {@code maxItems}, strings with {@code enum}, {@code const}, {@code minLength},
  * {@code maxLength} and the formats {@code date}, {@code time}, {@code date-time} and {@code uuid}, numbers,
- * integers with {@code minimum}, {@code maximum} and their exclusive forms ({@link IntegerRange}), booleans, null, type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or
- * {@code definitions}, recursion included). Annotations ({@code title}, {@code description}, {@code default},
+ * integers with {@code minimum}, {@code maximum} and their exclusive forms ({@link IntegerRange}), booleans, null,
+ * type unions, {@code anyOf}/{@code oneOf}, {@code $ref} into {@code $defs} or {@code definitions}, recursion
+ * included). Annotations ({@code title}, {@code description}, {@code default},
  * {@code examples}, {@code $schema}, {@code $id}, {@code $comment}) are ignored; any other keyword is refused with an
  * {@link InvalidRequest} naming it, never silently dropped. An object holds only its listed properties, so
  * {@code "properties": {}} is the empty object; without {@code properties} (or with {@code additionalProperties:

@@ -35,9 +35,9 @@ class IntegerRangeTest {
         model = Model.load(SharedModels.path(SharedModels.KJV), ModelParams.vocabularyOnly());
         vocab = model.vocab();
         for (int token = 0; token < vocab.size(); token++) {
-            int at = CHARACTERS.indexOf(vocab.tokenToPiece(token));
-            if (vocab.tokenToPiece(token).length() == 1 && at >= 0) {
-                CHARACTER_TOKENS[at] = token;
+            String piece = vocab.tokenToPiece(token);
+            if (piece.length() == 1 && CHARACTERS.contains(piece)) {
+                CHARACTER_TOKENS[CHARACTERS.indexOf(piece)] = token;
             }
         }
     }
